@@ -1,0 +1,36 @@
+import type { Role } from "./identity.js";
+
+/**
+ * What the settings service tells the gateway about a credential, and what the gateway caches
+ * in the region's Redis under `credentialCacheKey`. Settings owns the truth; the cache is shared
+ * by every gateway instance of the region.
+ */
+export interface VerifiedCredential {
+  organizationId: string;
+  principal: { type: "api_key"; id: string } | { type: "user"; id: string; sessionId: string };
+  role: Role | null;
+  /** ISO time after which the credential no longer works, or null. */
+  expiresAt: string | null;
+}
+
+export type CachedCredential = VerifiedCredential | { invalid: true };
+
+/** How long the gateway trusts a cached credential before asking settings again. */
+export const CREDENTIAL_CACHE_SECONDS = 60;
+/**
+ * How long a revocation marker stays. Longer than a cached entry lives, and the gateway writes
+ * entries with NX, so a lookup that raced the revocation can never overwrite the marker.
+ */
+export const REVOCATION_MARKER_SECONDS = CREDENTIAL_CACHE_SECONDS * 3;
+
+export function credentialCacheKey(prefix: string, hash: string): string {
+  return `${prefix}:credential:${hash}`;
+}
+
+export const INVALID_CREDENTIAL = JSON.stringify({ invalid: true } satisfies CachedCredential);
+
+/** Internal routes the settings service serves to the gateway only. */
+export const INTERNAL_ROUTES = {
+  verifyCredential: "/internal/v1/credentials/verify",
+  touchApiKeys: "/internal/v1/api-keys/touch",
+} as const;

@@ -1,0 +1,163 @@
+import { createSecretKey, type KeyObject } from "node:crypto";
+import type { RequestHandler } from "express";
+import { jwtVerify, SignJWT } from "jose";
+import { AppError } from "@clment/http";
+
+export const IDENTITY_HEADER = "x-clment-identity";
+export const ROLES = ["owner", "admin", "member"] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Principal =
+  | { type: "api_key"; id: string }
+  | { type: "user"; id: string; sessionId: string }
+  | { type: "service"; id: string };
+
+/** Who is calling, as the gateway established it. Passed explicitly to every use case. */
+export interface Identity {
+  organizationId: string;
+  principal: Principal;
+  /** The user's role; null for API keys and services. */
+  role: Role | null;
+  region: string;
+}
+
+const TOKEN_TTL_SECONDS = 60;
+
+interface Claims {
+  org: string;
+  pt: Principal["type"];
+  sid?: string;
+  role: Role | null;
+  region: string;
+}
+
+/**
+ * Signs and verifies the short-lived identity token the gateway attaches to proxied requests.
+ * The region's secret is imported once; signed tokens are cached per principal for most of
+ * their lifetime, so the hot path rarely signs.
+ */
+export class IdentityTokens {
+  private readonly key: KeyObject;
+  private readonly issuer: string;
+  private readonly audience: string;
+  private readonly cache = new Map<string, { token: string; renewAt: number }>();
+
+  constructor(
+    secret: string,
+    readonly region: string,
+  ) {
+    this.key = createSecretKey(Buffer.from(secret, "utf8"));
+    this.issuer = `clment-gateway.${region}`;
+    this.audience = `clment-services.${region}`;
+  }
+
+  async sign(identity: Identity): Promise<string> {
+    const cacheKey = `${identity.organizationId}|${identity.principal.type}|${identity.principal.id}|${identity.role ?? ""}|${identity.principal.type === "user" ? identity.principal.sessionId : ""}`;
+    const now = Date.now();
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.renewAt > now) return cached.token;
+    const claims: Claims = {
+      org: identity.organizationId,
+      pt: identity.principal.type,
+      role: identity.role,
+      region: identity.region,
+      ...(identity.principal.type === "user" ? { sid: identity.principal.sessionId } : {}),
+    };
+    const token = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject(identity.principal.id)
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(now / 1000) + TOKEN_TTL_SECONDS)
+      .sign(this.key);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(cacheKey, { token, renewAt: now + (TOKEN_TTL_SECONDS - 20) * 1000 });
+    return token;
+  }
+
+  async verify(token: string): Promise<Identity> {
+    const { payload } = await jwtVerify<Claims>(token, this.key, {
+      issuer: this.issuer,
+      audience: this.audience,
+      algorithms: ["HS256"],
+    });
+    if (payload.region !== this.region || !payload.sub || !payload.org) {
+      throw new Error("identity token for another region");
+    }
+    const principal: Principal =
+      payload.pt === "user"
+        ? { type: "user", id: payload.sub, sessionId: payload.sid ?? "" }
+        : payload.pt === "service"
+          ? { type: "service", id: payload.sub }
+          : { type: "api_key", id: payload.sub };
+    return {
+      organizationId: payload.org,
+      principal,
+      role: payload.role ?? null,
+      region: payload.region,
+    };
+  }
+}
+
+declare module "express-serve-static-core" {
+  interface Locals {
+    identity?: Identity;
+    requestId?: string;
+  }
+}
+
+/** Services accept only requests the gateway vouched for; anything else is 401. */
+export function requireIdentity(tokens: IdentityTokens): RequestHandler {
+  return (req, res, next) => {
+    const header = req.headers[IDENTITY_HEADER];
+    const token = Array.isArray(header) ? header[0] : header;
+    if (!token) {
+      next(new AppError("UNAUTHORIZED"));
+      return;
+    }
+    tokens.verify(token).then(
+      (identity) => {
+        res.locals.identity = identity;
+        next();
+      },
+      () => next(new AppError("UNAUTHORIZED")),
+    );
+  };
+}
+
+/** The identity set by `requireIdentity`; throws when a route forgot to require it. */
+export function identityOf(locals: { identity?: Identity }): Identity {
+  if (!locals.identity) throw new AppError("UNAUTHORIZED");
+  return locals.identity;
+}
+
+/** Internal routes answer only other processes of the region (the gateway, other services). */
+export function requireService(tokens: IdentityTokens): RequestHandler {
+  const identify = requireIdentity(tokens);
+  return (req, res, next) => {
+    identify(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      if (res.locals.identity?.principal.type !== "service")
+        return next(new AppError("UNAUTHORIZED"));
+      next();
+    });
+  };
+}
+
+/** The identity a process of the region uses to call another's internal routes. */
+export function serviceIdentity(name: string, region: string, organizationId = "-"): Identity {
+  return { organizationId, principal: { type: "service", id: name }, role: null, region };
+}
+
+/** Settings are for signed-in owners and admins only. */
+export function assertSettingsAccess(identity: Identity): void {
+  if (identity.principal.type === "api_key") throw new AppError("API_KEY_FORBIDDEN");
+  if (
+    identity.principal.type === "user" &&
+    identity.role !== "owner" &&
+    identity.role !== "admin"
+  ) {
+    throw new AppError("FORBIDDEN");
+  }
+}

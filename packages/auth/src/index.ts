@@ -1,0 +1,3 @@
+export * from "./tokens.js";
+export * from "./identity.js";
+export * from "./credential-cache.js";

@@ -1,0 +1,18 @@
+/** Where a region's queues live in Redis. Every region, and every test, has its own prefix. */
+export interface QueueSettings {
+  /** e.g. `clment:eu`; BullMQ keys go under `<prefix>:bull`. */
+  prefix: string;
+  bullPrefix: string;
+}
+
+export function queueSettings(prefix: string): QueueSettings {
+  return { prefix, bullPrefix: `${prefix}:bull` };
+}
+
+export function consumerQueueName(consumer: string): string {
+  return `events.${consumer}`;
+}
+
+export function subscriptionsKey(settings: QueueSettings, eventType: string): string {
+  return `${settings.prefix}:event-subscriptions:${eventType}`;
+}

@@ -1,0 +1,228 @@
+import type { Express } from "express";
+import type { Kysely } from "kysely";
+import type { Migration } from "@clment/db";
+import { IdentityTokens, requireIdentity } from "@clment/auth";
+import { commonEnv, loadConfig, portField, redisPrefix, z } from "@clment/config";
+import { createDatabase, migrate, type Database } from "@clment/db";
+import {
+  createLogger,
+  createServiceApp,
+  listen,
+  type Logger,
+  type RunningServer,
+} from "@clment/http";
+import {
+  closeRedis,
+  createRedis,
+  EventConsumer,
+  OutboxRelay,
+  queueSettings,
+  type EventHandlers,
+  type QueueSettings,
+  type Redis,
+} from "@clment/queue";
+
+/** The environment every service process reads. */
+export const serviceEnvSchema = z.object({
+  ...commonEnv,
+  PORT: portField.default(0),
+  HOST: z.string().default("127.0.0.1"),
+  DATABASE_URL: z.string().url(),
+  /** The public base URL of this region's API, e.g. https://eu.clment.com/v1. */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+});
+
+export type ServiceEnv = z.input<typeof serviceEnvSchema>;
+export type ServiceConfig = ReturnType<typeof loadServiceConfig>;
+
+export function loadServiceConfig(env: Record<string, string | undefined> = process.env) {
+  const config = loadConfig(serviceEnvSchema, env);
+  return {
+    ...config,
+    redisPrefix: redisPrefix(config.REGION, config.REDIS_PREFIX),
+    publicBaseUrl: config.PUBLIC_BASE_URL ?? `https://${config.REGION}.clment.com/v1`,
+  };
+}
+
+/** What a service's wiring hands to its routes, jobs and consumers. */
+export interface ServiceContext<DB> {
+  name: string;
+  config: ServiceConfig;
+  logger: Logger;
+  database: Database<DB>;
+  db: Kysely<DB>;
+  /** Fail-fast Redis connection for requests. */
+  redis: Redis;
+  queues: QueueSettings;
+  tokens: IdentityTokens;
+  relay: OutboxRelay;
+  /** A new blocking Redis connection (for BullMQ workers), closed with the service. */
+  workerConnection(): Redis;
+  /** Runs `fn` when the service stops, before its connections close (last registered first). */
+  onClose(fn: () => Promise<void>): void;
+}
+
+export interface ServiceDefinition<DB> {
+  name: string;
+  /** The Postgres schema the service owns. */
+  schema: string;
+  migrations: Record<string, Migration>;
+  /** Mounts routes. Public routes are behind the identity check; `internal` ones too. */
+  routes(app: Express, context: ServiceContext<DB>): void;
+  /** Event handlers; the service gets its own event queue for them. */
+  consumers?(context: ServiceContext<DB>): EventHandlers;
+  /** Starts queue workers and anything else that runs beside the HTTP server. */
+  start?(context: ServiceContext<DB>): Promise<void>;
+  /** Extra readiness checks beside Postgres and Redis. */
+  readiness?(context: ServiceContext<DB>): Record<string, () => Promise<void>>;
+}
+
+export interface RunningService<DB = unknown> {
+  name: string;
+  url: string;
+  port: number;
+  context: ServiceContext<DB>;
+  close(): Promise<void>;
+}
+
+export async function startService<DB>(
+  definition: ServiceDefinition<DB>,
+  config: ServiceConfig,
+  options: { logger?: Logger } = {},
+): Promise<RunningService<DB>> {
+  const logger =
+    options.logger ??
+    createLogger({ service: definition.name, region: config.REGION, level: config.LOG_LEVEL });
+  const closers: (() => Promise<void>)[] = [];
+  const connections: Redis[] = [];
+  const onRedisError = (error: Error) => logger.debug({ err: error }, "redis connection error");
+  const database = createDatabase<DB>({
+    url: config.DATABASE_URL,
+    schema: definition.schema,
+    onError: (error) => logger.warn({ err: error }, "postgres client error"),
+  });
+  const redis = createRedis(config.REDIS_URL, "client", onRedisError);
+  connections.push(redis);
+  const queues = queueSettings(config.redisPrefix);
+  const tokens = new IdentityTokens(config.IDENTITY_SECRET, config.REGION);
+  const relay = new OutboxRelay({
+    db: database.db as Kysely<unknown>,
+    redis,
+    settings: queues,
+    logger,
+    region: config.REGION,
+  });
+  const context: ServiceContext<DB> = {
+    name: definition.name,
+    config,
+    logger,
+    database,
+    db: database.db,
+    redis,
+    queues,
+    tokens,
+    relay,
+    workerConnection() {
+      const connection = createRedis(config.REDIS_URL, "worker", onRedisError);
+      connections.push(connection);
+      return connection;
+    },
+    onClose(fn) {
+      closers.push(fn);
+    },
+  };
+
+  const app = createServiceApp({
+    name: definition.name,
+    logger,
+    readiness: {
+      postgres: () => database.ping(),
+      redis: async () => {
+        await redis.ping();
+      },
+      ...definition.readiness?.(context),
+    },
+    routes(app) {
+      app.use(["/v1", "/internal"], requireIdentity(tokens));
+      definition.routes(app, context);
+    },
+  });
+
+  const handlers = definition.consumers?.(context);
+  let consumer: EventConsumer | undefined;
+  let server: RunningServer | undefined;
+  try {
+    if (handlers) {
+      consumer = new EventConsumer({
+        name: definition.name,
+        handlers,
+        db: database.db as Kysely<unknown>,
+        redis,
+        workerConnection: context.workerConnection(),
+        settings: queues,
+        logger,
+        region: config.REGION,
+      });
+      await consumer.start();
+    }
+    await definition.start?.(context);
+    relay.start();
+    server = await listen(app, config.PORT, config.HOST);
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+  logger.info({ url: server.url }, `${definition.name} listening`);
+
+  let closing: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    await server?.close();
+    await consumer?.stop();
+    for (const close of closers.reverse()) await close();
+    await relay.stop();
+    await Promise.all(connections.map(closeRedis));
+    await database.close();
+  }
+  return {
+    name: definition.name,
+    url: server.url,
+    port: server.port,
+    context,
+    close: () => (closing ??= shutdown()),
+  };
+}
+
+/**
+ * The `main` of a service process: `node dist/main.js migrate` runs its migrations and exits;
+ * without arguments it starts and stops cleanly on SIGINT or SIGTERM.
+ */
+export async function runServiceMain<DB>(definition: ServiceDefinition<DB>): Promise<void> {
+  const config = loadServiceConfig();
+  if (process.argv[2] === "migrate") {
+    const applied = await migrate(config.DATABASE_URL, definition.schema, definition.migrations);
+    console.log(`${definition.name}: ${applied.length} migration(s) applied`);
+    return;
+  }
+  const service = await startService(definition, config);
+  onShutdownSignal(() => service.close());
+}
+
+/** Calls `stop` once on SIGINT/SIGTERM, then exits 0 (1 if stopping failed). */
+export function onShutdownSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
+
+export { migrate };

@@ -1,0 +1,2 @@
+export { contractsService } from "./service.js";
+export { migrations } from "./migrations/index.js";

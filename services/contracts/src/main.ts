@@ -1,0 +1,4 @@
+import { runServiceMain } from "@clment/runtime";
+import { contractsService } from "./service.js";
+
+await runServiceMain(contractsService);

@@ -1,0 +1,2 @@
+export { creditsService } from "./service.js";
+export { migrations } from "./migrations/index.js";

@@ -1,0 +1,2 @@
+export { reviewService } from "./service.js";
+export { migrations } from "./migrations/index.js";

@@ -1,0 +1,2 @@
+export { settingsService } from "./service.js";
+export { migrations } from "./migrations/index.js";

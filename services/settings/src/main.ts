@@ -1,0 +1,4 @@
+import { runServiceMain } from "@clment/runtime";
+import { settingsService } from "./service.js";
+
+await runServiceMain(settingsService);
