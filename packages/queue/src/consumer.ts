@@ -2,8 +2,8 @@ import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { sql, type Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Redis } from "ioredis";
-import type { EventEnvelope, EventType } from "./events.js";
-import { consumerQueueName, subscriptionsKey, type QueueSettings } from "./settings.js";
+import { EVENT_ROUTES, type EventEnvelope, type EventType } from "./events.js";
+import { consumerQueueName, type QueueSettings } from "./settings.js";
 
 /**
  * A handler runs inside the transaction that records the event as processed, so its database
@@ -22,8 +22,6 @@ export interface ConsumerOptions {
   handlers: EventHandlers;
   /** The consumer's database, with a `processed_events` table; omit for stateless consumers. */
   db?: Kysely<unknown>;
-  /** A client connection to register subscriptions. */
-  redis: Redis;
   /** A blocking connection for the worker (maxRetriesPerRequest: null). */
   workerConnection: Redis;
   settings: QueueSettings;
@@ -47,10 +45,15 @@ export class EventConsumer {
   constructor(private readonly options: ConsumerOptions) {}
 
   async start(): Promise<void> {
-    const { redis, settings, name, handlers } = this.options;
-    const types = Object.keys(handlers);
-    if (types.length === 0) throw new Error(`consumer ${name} has no handlers`);
-    await Promise.all(types.map((type) => redis.sadd(subscriptionsKey(settings, type), name)));
+    const { settings, name, handlers } = this.options;
+    const routed = Object.entries(EVENT_ROUTES)
+      .filter(([, consumers]) => consumers?.includes(name))
+      .map(([type]) => type);
+    const unhandled = routed.filter((type) => !(type in handlers));
+    if (unhandled.length > 0) {
+      // Exactly one handler per routed event, checked at start-up.
+      throw new Error(`consumer ${name} has no handler for ${unhandled.join(", ")}`);
+    }
     this.worker = new Worker(
       consumerQueueName(name),
       (job: Job<EventEnvelope>) => this.handle(job),

@@ -37,3 +37,16 @@ export interface NewEvent<T extends EventType = EventType> {
   organizationId: string | null;
   data: EventMap[T];
 }
+
+/**
+ * Who consumes which event in a region: the event topology in one place. The relay fans each
+ * event out to one queue per consumer listed here. It is data, not a service import: a consumer
+ * is named by the name it runs its EventConsumer under. Kept in code, not in Redis, so that a
+ * Redis that comes back empty still routes every event.
+ */
+export type EventRoutes = { [T in EventType]?: readonly string[] };
+
+export const EVENT_ROUTES: EventRoutes = {
+  "api_key.revoked": ["gateway"],
+  "session.revoked": ["gateway"],
+};

@@ -3,8 +3,14 @@ import { Queue } from "bullmq";
 import { sql, type Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Redis } from "ioredis";
-import type { EventEnvelope, EventType, NewEvent } from "./events.js";
-import { consumerQueueName, subscriptionsKey, type QueueSettings } from "./settings.js";
+import {
+  EVENT_ROUTES,
+  type EventEnvelope,
+  type EventRoutes,
+  type EventType,
+  type NewEvent,
+} from "./events.js";
+import { consumerQueueName, type QueueSettings } from "./settings.js";
 
 /**
  * The outbox table every service that emits events has in its own schema:
@@ -54,6 +60,8 @@ export interface RelayOptions {
   region: string;
   pollMs?: number;
   batchSize?: number;
+  /** Which consumers get which events; the region's topology by default. */
+  routes?: EventRoutes;
 }
 
 /**
@@ -135,9 +143,7 @@ export class OutboxRelay {
       createdAt: row.created_at.toISOString(),
       data: (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as never,
     };
-    const consumers = await this.options.redis.smembers(
-      subscriptionsKey(this.options.settings, row.type),
-    );
+    const consumers = (this.options.routes ?? EVENT_ROUTES)[row.type as EventType] ?? [];
     await Promise.all(
       consumers.map((consumer) =>
         this.queue(consumer).add(row.type, envelope, {

@@ -12,7 +12,3 @@ export function queueSettings(prefix: string): QueueSettings {
 export function consumerQueueName(consumer: string): string {
   return `events.${consumer}`;
 }
-
-export function subscriptionsKey(settings: QueueSettings, eventType: string): string {
-  return `${settings.prefix}:event-subscriptions:${eventType}`;
-}

@@ -157,7 +157,6 @@ export async function startService<DB>(
         name: definition.name,
         handlers,
         db: database.db as Kysely<unknown>,
-        redis,
         workerConnection: context.workerConnection(),
         settings: queues,
         logger,

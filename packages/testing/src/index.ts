@@ -77,3 +77,4 @@ export async function waitFor<T>(
 }
 
 export * from "./http.js";
+export * from "./redis-server.js";
