@@ -1,0 +1,311 @@
+#!/usr/bin/env node
+// Part of `pnpm check`: validates the deployment descriptions in infra/ and docker-compose.yml.
+//
+// - docker-compose.yml: `docker-compose config` for every region (skipped when neither
+//   docker-compose nor `docker compose` is installed), and what each region renders to.
+// - infra/k8s: `kubectl kustomize` of every overlay (skipped when kubectl is missing), and
+//   invariants of the rendered manifests: the region's namespace, probes and resources on
+//   every Deployment, one Deployment/Service/HPA/PDB per process, a migration Job, no Secret in
+//   the manifests, and only the gateway reachable from outside its namespace.
+// - infra/docker/Dockerfile: builds every process of the workspace, non-root, with a HEALTHCHECK.
+//
+// Exits 1 with every problem listed.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import yaml from "js-yaml";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const REGIONS = { us: 7100, eu: 7200, au: 7300 };
+const SERVICES = readdirSync(join(ROOT, "services"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+const PROCESSES = ["gateway", ...SERVICES];
+
+const problems = [];
+const notes = [];
+const ran = [];
+const fail = (where, message) => problems.push(`${where}: ${message}`);
+
+function run(command, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, ...options });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", (error) => resolve({ status: null, stdout, stderr: String(error) }));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+function available(command, args) {
+  const result = spawnSync(command, args, { stdio: "ignore" });
+  return !result.error && result.status === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// docker-compose.yml
+
+function composeCommand() {
+  if (available("docker-compose", ["version"])) return ["docker-compose"];
+  if (available("docker", ["compose", "version"])) return ["docker", "compose"];
+  return undefined;
+}
+
+async function checkCompose() {
+  const command = composeCommand();
+  if (!command) {
+    notes.push(
+      "docker-compose.yml not validated: neither docker-compose nor `docker compose` is installed",
+    );
+    return;
+  }
+  // A clean environment and an empty env file, so a developer's shell or .env cannot change
+  // what is checked.
+  ran.push(`docker-compose.yml (${Object.keys(REGIONS).join(", ")})`);
+  const dir = mkdtempSync(join(tmpdir(), "clment-check-infra-"));
+  const envFile = join(dir, "empty.env");
+  writeFileSync(envFile, "");
+  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir };
+  const compose = (region, args) =>
+    run(
+      command[0],
+      [...command.slice(1), "--env-file", envFile, "-f", "docker-compose.yml", ...args],
+      { env: region ? { ...env, REGION: region } : env },
+    );
+  try {
+    const checks = Object.entries(REGIONS).map(async ([region, port]) => {
+      const where = `docker-compose.yml (REGION=${region})`;
+      // `config` validates exactly as `config -q` does, and prints what it validated.
+      const rendered = await compose(region, ["config"]);
+      if (rendered.status !== 0) return fail(where, `config failed: ${rendered.stderr.trim()}`);
+      checkComposeRegion(where, region, port, yaml.load(rendered.stdout));
+    });
+    checks.push(
+      compose(undefined, ["config", "-q"]).then((result) => {
+        if (result.status === 0) fail("docker-compose.yml", "renders without REGION set");
+      }),
+    );
+    await Promise.all(checks);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function checkComposeRegion(where, region, port, config) {
+  const services = config?.services ?? {};
+  for (const name of ["postgres", "redis", "migrate", ...PROCESSES]) {
+    if (!services[name]) fail(where, `no service "${name}"`);
+  }
+  for (const [name, service] of Object.entries(services)) {
+    const published = (service.ports ?? []).map((p) =>
+      typeof p === "object" ? Number(p.published) : Number(String(p).split(":").at(-2)),
+    );
+    if (name === "gateway") {
+      if (published.length !== 1 || published[0] !== port) {
+        fail(where, `gateway publishes ${JSON.stringify(published)}, expected [${port}]`);
+      }
+    } else if (published.length > 0) {
+      fail(where, `"${name}" publishes a port; only the gateway may`);
+    }
+  }
+  for (const name of ["migrate", ...PROCESSES]) {
+    const service = services[name];
+    if (!service) continue;
+    if (service.environment?.REGION !== region) {
+      fail(where, `"${name}" has REGION=${service.environment?.REGION}, expected ${region}`);
+    }
+    if (String(service.environment?.IDENTITY_SECRET ?? "").length < 32) {
+      fail(where, `"${name}" has no IDENTITY_SECRET of at least 32 characters`);
+    }
+    if (name !== "migrate" && !service.healthcheck?.test) {
+      fail(where, `"${name}" has no healthcheck`);
+    }
+  }
+  for (const name of SERVICES) {
+    const dependsOn = services[name]?.depends_on ?? {};
+    if (dependsOn.migrate?.condition !== "service_completed_successfully") {
+      fail(where, `"${name}" does not wait for the migrations to complete`);
+    }
+  }
+  for (const name of SERVICES) {
+    if (services.gateway?.depends_on?.[name]?.condition !== "service_healthy") {
+      fail(where, `the gateway does not wait for "${name}" to be healthy`);
+    }
+  }
+  for (const name of ["postgres", "redis"]) {
+    const volumes = (services[name]?.volumes ?? []).map((v) =>
+      typeof v === "object" ? v.source : String(v).split(":")[0],
+    );
+    if (!volumes.some((source) => config.volumes && source in config.volumes)) {
+      fail(where, `"${name}" has no named volume`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// infra/k8s
+
+async function checkKubernetes() {
+  if (!available("kubectl", ["version", "--client"])) {
+    notes.push("infra/k8s not rendered: kubectl is not installed");
+    return;
+  }
+  ran.push(`infra/k8s/overlays/{${Object.keys(REGIONS).join(",")}}`);
+  await Promise.all(
+    Object.keys(REGIONS).map(async (region) => {
+      const dir = `infra/k8s/overlays/${region}`;
+      const result = await run("kubectl", ["kustomize", dir]);
+      if (result.status !== 0) return fail(dir, `kubectl kustomize failed: ${result.stderr}`);
+      const documents = yaml.loadAll(result.stdout).filter(Boolean);
+      checkOverlay(dir, region, documents);
+    }),
+  );
+}
+
+const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding"]);
+
+function checkOverlay(where, region, documents) {
+  const namespace = `clment-${region}`;
+  const of = (kind) => documents.filter((d) => d.kind === kind);
+  const named = (kind, name) => of(kind).find((d) => d.metadata?.name === name);
+
+  if (!named("Namespace", namespace)) fail(where, `no Namespace ${namespace}`);
+  for (const d of documents) {
+    if (CLUSTER_SCOPED.has(d.kind)) continue;
+    if (d.metadata?.namespace !== namespace) {
+      fail(where, `${d.kind}/${d.metadata?.name} is in namespace ${d.metadata?.namespace}`);
+    }
+  }
+  if (of("Secret").length > 0)
+    fail(where, "renders a Secret; secrets are referenced, not committed");
+
+  const config = of("ConfigMap").find((d) => d.metadata?.name?.startsWith("clment-config"));
+  if (config?.data?.REGION !== region) {
+    fail(where, `ConfigMap clment-config has REGION=${config?.data?.REGION}`);
+  }
+
+  // One Deployment, Service, HPA and PDB per process; probes and resources everywhere.
+  for (const name of PROCESSES) {
+    if (!named("Deployment", name)) fail(where, `no Deployment ${name}`);
+    if (!named("Service", name)) fail(where, `no Service ${name}`);
+    const hpa = named("HorizontalPodAutoscaler", name);
+    if (hpa?.spec?.scaleTargetRef?.name !== name)
+      fail(where, `no HorizontalPodAutoscaler for ${name}`);
+    if (!named("PodDisruptionBudget", name)) fail(where, `no PodDisruptionBudget for ${name}`);
+  }
+  for (const deployment of of("Deployment")) {
+    const name = deployment.metadata.name;
+    const pod = deployment.spec?.template?.spec ?? {};
+    if (pod.securityContext?.runAsNonRoot !== true)
+      fail(where, `Deployment ${name} may run as root`);
+    for (const container of pod.containers ?? []) {
+      const at = `Deployment ${name}, container ${container.name}`;
+      if (!container.readinessProbe?.httpGet) fail(where, `${at} has no readiness probe`);
+      if (!container.livenessProbe?.httpGet) fail(where, `${at} has no liveness probe`);
+      const { requests, limits } = container.resources ?? {};
+      if (!requests?.cpu || !requests?.memory) fail(where, `${at} has no cpu/memory requests`);
+      if (!limits?.memory) fail(where, `${at} has no memory limit`);
+    }
+  }
+  for (const service of of("Service")) {
+    if ((service.spec?.type ?? "ClusterIP") !== "ClusterIP") {
+      fail(where, `Service ${service.metadata.name} is ${service.spec.type}; only ClusterIP`);
+    }
+  }
+  const job = of("Job").find(
+    (d) => d.metadata?.labels?.["app.kubernetes.io/component"] === "migration",
+  );
+  if (!job) fail(where, "no migration Job");
+  else if (!job.spec?.template?.spec?.containers?.[0]?.resources?.requests) {
+    fail(where, "the migration Job has no resource requests");
+  }
+
+  // Only the gateway is reachable from outside the namespace.
+  const policies = of("NetworkPolicy");
+  const denyAll = policies.some(
+    (p) =>
+      Object.keys(p.spec?.podSelector ?? {}).length === 0 &&
+      p.spec?.policyTypes?.includes("Ingress") &&
+      !(p.spec?.ingress?.length > 0),
+  );
+  if (!denyAll) fail(where, "no default-deny ingress NetworkPolicy");
+  for (const policy of policies) {
+    const external = (policy.spec?.ingress ?? []).some(
+      (rule) =>
+        !rule.from ||
+        rule.from.length === 0 ||
+        rule.from.some((peer) => peer.ipBlock || peer.namespaceSelector),
+    );
+    if (!external) continue;
+    const selector = policy.spec?.podSelector ?? {};
+    const onlyGateway =
+      selector.matchLabels?.["app.kubernetes.io/name"] === "gateway" && !selector.matchExpressions;
+    if (!onlyGateway) {
+      fail(where, `NetworkPolicy ${policy.metadata.name} opens pods other than the gateway`);
+    }
+  }
+  if (
+    !policies.some(
+      (p) => p.spec?.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "gateway",
+    )
+  ) {
+    fail(where, "no NetworkPolicy admits traffic to the gateway");
+  }
+  for (const ingress of of("Ingress")) {
+    const backends = (ingress.spec?.rules ?? []).flatMap((rule) =>
+      (rule.http?.paths ?? []).map((path) => path.backend?.service?.name),
+    );
+    if (backends.some((backend) => backend !== "gateway")) {
+      fail(where, `Ingress ${ingress.metadata.name} routes to ${backends.join(", ")}`);
+    }
+    if (!ingress.spec?.rules?.some((rule) => rule.host === `${region}.clment.com`)) {
+      fail(where, `Ingress ${ingress.metadata.name} is not for ${region}.clment.com`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// infra/docker/Dockerfile (no Docker engine needed)
+
+function checkDockerfile() {
+  const where = "infra/docker/Dockerfile";
+  const text = readFileSync(join(ROOT, where), "utf8");
+  const required = [
+    ["pnpm@10.34.9", "installs pnpm 10.34.9"],
+    ["--frozen-lockfile", "installs with the frozen lockfile"],
+    ["deploy --prod", "deploys production dependencies only"],
+    ["USER node", "runs as the unprivileged node user"],
+    ["HEALTHCHECK", "declares a HEALTHCHECK"],
+    ['CMD ["node", "dist/main.js"]', "starts with node dist/main.js"],
+  ];
+  for (const [needle, meaning] of required) {
+    if (!text.includes(needle)) fail(where, `no \`${needle}\` (it must say: ${meaning})`);
+  }
+  for (const name of PROCESSES) {
+    const pkg = JSON.parse(
+      readFileSync(
+        join(ROOT, name === "gateway" ? "gateway" : `services/${name}`, "package.json"),
+        "utf8",
+      ),
+    );
+    if (!text.includes(`${name}:${pkg.name}`)) fail(where, `does not deploy ${name} (${pkg.name})`);
+  }
+}
+
+const started = performance.now();
+checkDockerfile();
+await Promise.all([checkCompose(), checkKubernetes()]);
+for (const note of notes) console.log(`check-infra: skipped: ${note}`);
+if (problems.length > 0) {
+  console.error(`check-infra: ${problems.length} problem(s):`);
+  for (const problem of problems) console.error(`  - ${problem}`);
+  process.exit(1);
+}
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+const checked = ["infra/docker/Dockerfile", ...ran].join(", ");
+console.log(`check-infra: ok (${checked}) in ${seconds} s`);
