@@ -1,6 +1,6 @@
 // Shared steps of `npm start` and `npm test`: get pnpm and the dependencies, find the stores.
 import { execSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,31 +8,74 @@ import { fileURLToPath } from "node:url";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const PNPM_VERSION = "10.34.9";
 
-function has(command) {
+export function has(command) {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 }
 
 export function run(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: "inherit", cwd: ROOT, ...options });
+  if (result.signal === "SIGINT" || result.signal === "SIGTERM" || result.status === 130) {
+    throw Object.assign(new Error(`${command} ${args.join(" ")} was interrupted`), {
+      interrupted: true,
+    });
+  }
   if (result.status !== 0) {
     throw new Error(`${command} ${args.join(" ")} failed with exit code ${result.status}`);
   }
 }
 
-/** pnpm 10 (pnpm 11 needs Node 22) and a frozen-lockfile install when node_modules is stale. */
+/**
+ * pnpm 10 (pnpm 11 needs Node 22) and a frozen-lockfile install when node_modules is stale.
+ * Returns the pnpm version.
+ */
 export function ensureInstalled() {
-  if (!has("pnpm")) {
+  let version = has("pnpm") ? pnpmVersion() : "absent";
+  if (!version.startsWith("10.")) {
     console.log(`Installing pnpm ${PNPM_VERSION} …`);
     run("npm", ["install", "-g", `pnpm@${PNPM_VERSION}`]);
+    version = PNPM_VERSION;
   }
-  const marker = join(ROOT, "node_modules", ".modules.yaml");
-  if (!existsSync(marker) || process.env.CI) {
+  if (installIsStale()) {
     run("pnpm", ["install", "--frozen-lockfile"]);
   }
+  return version;
+}
+
+/**
+ * True when node_modules is missing or older than the lockfile or a workspace package.json
+ * (pnpm rewrites node_modules/.modules.yaml on every install).
+ */
+function installIsStale() {
+  const marker = join(ROOT, "node_modules", ".modules.yaml");
+  if (!existsSync(marker)) return true;
+  const installedAt = statSync(marker).mtimeMs;
+  const files = ["pnpm-lock.yaml", "pnpm-workspace.yaml", "package.json"];
+  for (const dir of workspaceDirs()) files.push(join(dir, "package.json"));
+  return files.some((file) => {
+    const path = join(ROOT, file);
+    return existsSync(path) && statSync(path).mtimeMs > installedAt;
+  });
+}
+
+/** The directories the `packages:` globs of pnpm-workspace.yaml name ("dir" or "dir/*"). */
+function workspaceDirs() {
+  const yaml = readFileSync(join(ROOT, "pnpm-workspace.yaml"), "utf8");
+  const block = yaml.match(/^packages:\n((?:[ \t]+-.*\n?)*)/m)?.[1] ?? "";
+  return [...block.matchAll(/-\s*["']?([^"'\s]+)/g)].flatMap(([, glob]) => {
+    if (!glob.endsWith("/*")) return [glob];
+    const parent = glob.slice(0, -2);
+    return existsSync(join(ROOT, parent))
+      ? readdirSync(join(ROOT, parent)).map((name) => join(parent, name))
+      : [];
+  });
 }
 
 export function pnpmVersion() {
-  return execSync("pnpm --version").toString().trim();
+  try {
+    return execSync("pnpm --version", { stdio: "pipe" }).toString().trim();
+  } catch {
+    return "unusable"; // e.g. pnpm 11, which needs Node 22
+  }
 }
 
 /** Resolves true when something accepts TCP connections at host:port. */
