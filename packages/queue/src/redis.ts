@@ -28,10 +28,14 @@ export function createRedis(
 /** Closes a connection without waiting on a server that may be gone. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === "end") return;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([redis.quit(), new Promise((r) => setTimeout(r, 500))]);
+    await Promise.race([redis.quit(), new Promise((r) => (timer = setTimeout(r, 500)))]);
   } catch {
     // already closed
+  } finally {
+    // A pending timer would keep the process (or a test worker) alive after everything closed.
+    clearTimeout(timer);
   }
   redis.disconnect();
 }

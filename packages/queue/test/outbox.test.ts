@@ -46,10 +46,10 @@ async function pair(redisUrl: string, region = "us", prefix = `${prefixes.prefix
   const redis = createRedis(redisUrl, "client");
   const workerRedis = createRedis(redisUrl, "worker");
   const settings = queueSettings(prefix);
-  const received: EventEnvelope[] = [];
+  const received: EventEnvelope<"api_key.created">[] = [];
   let sideEffects = 0;
   const consumer = new EventConsumer({
-    name: "review",
+    name: "outbox-test",
     db: consumerDb.db as Kysely<unknown>,
     workerConnection: workerRedis,
     settings,
@@ -69,7 +69,7 @@ async function pair(redisUrl: string, region = "us", prefix = `${prefixes.prefix
     logger,
     region,
     pollMs: 50,
-    routes: { "api_key.created": ["review"] },
+    routes: { "api_key.created": ["outbox-test"] },
   });
   return {
     producerDb,

@@ -1,9 +1,11 @@
+import { join, resolve } from "node:path";
 import type { Express } from "express";
 import type { Kysely } from "kysely";
 import type { Migration } from "@clment/db";
 import { IdentityTokens, requireIdentity } from "@clment/auth";
 import { commonEnv, loadConfig, portField, redisPrefix, z } from "@clment/config";
 import { createDatabase, migrate, type Database } from "@clment/db";
+import { idempotency, startIdempotencySweeper } from "@clment/idempotency";
 import {
   createLogger,
   createServiceApp,
@@ -30,6 +32,11 @@ export const serviceEnvSchema = z.object({
   DATABASE_URL: z.string().url(),
   /** The public base URL of this region's API, e.g. https://eu.clment.com/v1. */
   PUBLIC_BASE_URL: z.string().url().optional(),
+  /** Where this region's files live (e.g. uploaded documents). Defaults to `.data/<region>`. */
+  DATA_DIR: z.string().min(1).optional(),
+  /** Peer services of the region, for the services that call them over internal HTTP. */
+  CONTRACTS_URL: z.string().url().optional(),
+  CREDITS_URL: z.string().url().optional(),
 });
 
 export type ServiceEnv = z.input<typeof serviceEnvSchema>;
@@ -41,6 +48,7 @@ export function loadServiceConfig(env: Record<string, string | undefined> = proc
     ...config,
     redisPrefix: redisPrefix(config.REGION, config.REDIS_PREFIX),
     publicBaseUrl: config.PUBLIC_BASE_URL ?? `https://${config.REGION}.clment.com/v1`,
+    dataDir: resolve(config.DATA_DIR ?? join(".data", config.REGION)),
   };
 }
 
@@ -67,7 +75,12 @@ export interface ServiceDefinition<DB> {
   /** The Postgres schema the service owns. */
   schema: string;
   migrations: Record<string, Migration>;
-  /** Mounts routes. Public routes are behind the identity check; `internal` ones too. */
+  /**
+   * Mounts the few routes a caller reaches without an identity token (sign-up, login), before
+   * the identity check. Anything not answered here falls through to that check.
+   */
+  publicRoutes?(app: Express, context: ServiceContext<DB>): void;
+  /** Mounts routes. `/v1` and `/internal` routes here are behind the identity check. */
   routes(app: Express, context: ServiceContext<DB>): void;
   /** Event handlers; the service gets its own event queue for them. */
   consumers?(context: ServiceContext<DB>): EventHandlers;
@@ -143,7 +156,10 @@ export async function startService<DB>(
       ...definition.readiness?.(context),
     },
     routes(app) {
+      definition.publicRoutes?.(app, context);
       app.use(["/v1", "/internal"], requireIdentity(tokens));
+      // Idempotency-Key on every POST of the public API, per organization, in the service's schema.
+      app.use("/v1", idempotency({ db: database.db as Kysely<unknown>, logger }));
       definition.routes(app, context);
     },
   });
@@ -165,6 +181,7 @@ export async function startService<DB>(
       await consumer.start();
     }
     await definition.start?.(context);
+    closers.push(startIdempotencySweeper({ db: database.db as Kysely<unknown>, logger }));
     relay.start();
     server = await listen(app, config.PORT, config.HOST);
   } catch (error) {

@@ -78,3 +78,5 @@ export async function waitFor<T>(
 
 export * from "./http.js";
 export * from "./redis-server.js";
+export * from "./smtp-server.js";
+export * from "./recording-server.js";

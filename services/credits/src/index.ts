@@ -1,2 +1,3 @@
-export { creditsService } from "./service.js";
+export { creditsService, createCreditsService } from "./service.js";
+export { loadCreditsConfig, type CreditsConfig } from "./config.js";
 export { migrations } from "./migrations/index.js";

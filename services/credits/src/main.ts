@@ -1,4 +1,5 @@
 import { runServiceMain } from "@clment/runtime";
-import { creditsService } from "./service.js";
+import { loadCreditsConfig } from "./config.js";
+import { createCreditsService } from "./service.js";
 
-await runServiceMain(creditsService);
+await runServiceMain(createCreditsService(loadCreditsConfig()));

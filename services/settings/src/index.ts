@@ -1,2 +1,3 @@
-export { settingsService } from "./service.js";
+export { settingsService, createSettingsService, type SettingsServiceOptions } from "./service.js";
+export { loadSettingsConfig, type SettingsConfig, type WebhookConfig } from "./config.js";
 export { migrations } from "./migrations/index.js";

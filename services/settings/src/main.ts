@@ -1,4 +1,5 @@
 import { runServiceMain } from "@clment/runtime";
-import { settingsService } from "./service.js";
+import { loadSettingsConfig } from "./config.js";
+import { createSettingsService } from "./service.js";
 
-await runServiceMain(settingsService);
+await runServiceMain(createSettingsService({ config: loadSettingsConfig() }));

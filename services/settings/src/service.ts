@@ -1,10 +1,129 @@
-import type { ServiceDefinition } from "@clment/runtime";
+import type { Express } from "express";
+import type { ServiceContext, ServiceDefinition } from "@clment/runtime";
+import { Mailer } from "./clients/email.mailer.js";
+import { WebhookHttpClient, type Resolver } from "./clients/webhook.http.js";
+import { loadSettingsConfig, type SettingsConfig } from "./config.js";
+import { CredentialCache } from "./data/credential-cache.js";
 import type { DB } from "./data/db.js";
+import { Transactions } from "./data/transaction.js";
+import { ApiKeyService } from "./domain/api-key.service.js";
+import { AuditLogService } from "./domain/audit-log.service.js";
+import { AuthService } from "./domain/auth.service.js";
+import { CredentialService } from "./domain/credential.service.js";
+import type { SettingsDeps } from "./domain/deps.js";
+import { EmailNotificationService } from "./domain/email-notification.service.js";
+import { MemberService } from "./domain/member.service.js";
+import { OrganizationService } from "./domain/organization.service.js";
+import { WebhookDeliveryService } from "./domain/webhook-delivery.service.js";
+import { WebhookEndpointService } from "./domain/webhook-endpoint.service.js";
+import { WebhookSecretCipher } from "./domain/webhook.secrets.js";
+import { WebhookDeliveryJobs } from "./jobs/webhook-delivery.jobs.js";
+import { settingsEventHandlers } from "./jobs/webhook.events.js";
 import { migrations } from "./migrations/index.js";
+import { apiKeyRoutes } from "./routes/api-key.routes.js";
+import { auditLogRoutes } from "./routes/audit-log.routes.js";
+import { authRoutes, publicAuthRoutes } from "./routes/auth.routes.js";
+import { internalRoutes } from "./routes/internal.routes.js";
+import { memberRoutes } from "./routes/member.routes.js";
+import { organizationRoutes } from "./routes/organization.routes.js";
+import { settingsAccess } from "./routes/request.js";
+import { webhookRoutes } from "./routes/webhook.routes.js";
 
-export const settingsService: ServiceDefinition<DB> = {
-  name: "settings",
-  schema: "settings",
-  migrations,
-  routes() {},
-};
+export interface SettingsServiceOptions {
+  /** Webhook and email settings; read from the environment when the service starts if absent. */
+  config?: SettingsConfig;
+  /** How webhook hosts are resolved (the system resolver by default; tests choose answers). */
+  resolver?: Resolver;
+}
+
+export function createSettingsService(options: SettingsServiceOptions = {}): ServiceDefinition<DB> {
+  function useCases(context: ServiceContext<DB>) {
+    const { webhooks: webhookConfig, email } = options.config ?? loadSettingsConfig();
+    const deps: SettingsDeps = {
+      db: context.db,
+      transactions: new Transactions(context.db, context.relay),
+      credentialCache: new CredentialCache(
+        context.redis,
+        context.config.redisPrefix,
+        context.logger,
+      ),
+      region: context.config.REGION,
+      publicBaseUrl: context.config.publicBaseUrl,
+    };
+    const http = new WebhookHttpClient({ ...webhookConfig, resolver: options.resolver });
+    const jobs = new WebhookDeliveryJobs(context, webhookConfig);
+    const mailer = new Mailer(email, context.logger);
+    const webhookDeps = {
+      ...deps,
+      config: webhookConfig,
+      cipher: new WebhookSecretCipher({
+        encryptionKey: webhookConfig.encryptionKey,
+        identitySecret: context.config.IDENTITY_SECRET,
+      }),
+      http,
+      scheduler: jobs,
+      logger: context.logger,
+    };
+    context.onClose(async () => {
+      await jobs.stop();
+      http.close();
+      mailer.close();
+    });
+    return {
+      auth: new AuthService(deps),
+      apiKeys: new ApiKeyService(deps),
+      members: new MemberService(deps),
+      organizations: new OrganizationService(deps),
+      auditLog: new AuditLogService(deps),
+      credentials: new CredentialService(deps),
+      webhooks: new WebhookEndpointService(webhookDeps),
+      webhookDeliveries: new WebhookDeliveryService(webhookDeps),
+      emails: new EmailNotificationService(context.db, mailer),
+      jobs,
+    };
+  }
+
+  /** One set of use cases per running service, shared by its routes, consumers and jobs. */
+  const running = new WeakMap<ServiceContext<DB>, ReturnType<typeof useCases>>();
+  function useCasesOf(context: ServiceContext<DB>) {
+    let found = running.get(context);
+    if (!found) running.set(context, (found = useCases(context)));
+    return found;
+  }
+
+  return {
+    name: "settings",
+    schema: "settings",
+    migrations,
+    publicRoutes(app: Express, context) {
+      app.use(publicAuthRoutes(useCasesOf(context).auth));
+    },
+    routes(app: Express, context) {
+      const settings = useCasesOf(context);
+      app.use(authRoutes(settings.auth));
+      app.use("/v1/settings", settingsAccess);
+      app.use(
+        apiKeyRoutes(settings.apiKeys),
+        memberRoutes(settings.members),
+        organizationRoutes(settings.organizations),
+        auditLogRoutes(settings.auditLog),
+        webhookRoutes(settings.webhooks, settings.webhookDeliveries),
+      );
+      app.use(internalRoutes(settings.credentials));
+    },
+    consumers(context) {
+      const settings = useCasesOf(context);
+      return settingsEventHandlers(settings.webhookDeliveries, settings.emails);
+    },
+    async start(context) {
+      const { jobs, webhookDeliveries } = useCasesOf(context);
+      jobs.start({
+        attempt: (job) => webhookDeliveries.attempt(job),
+        due: (limit) => webhookDeliveries.due(limit),
+      });
+    },
+  };
+}
+
+/** The settings service, with its webhook and email settings read from the environment. */
+export const settingsService = createSettingsService();

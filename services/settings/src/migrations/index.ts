@@ -1,6 +1,12 @@
 import type { Migration } from "@clment/db";
 import * as outbox from "./2026_12_04_0001_outbox.js";
+import * as settings from "./2026_12_04_0002_settings.js";
+import * as idempotencyKeys from "./2026_12_05_0001_idempotency_keys.js";
+import * as webhooks from "./2026_12_06_0001_webhooks.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_12_04_0001_outbox": outbox,
+  "2026_12_04_0002_settings": settings,
+  "2026_12_05_0001_idempotency_keys": idempotencyKeys,
+  "2026_12_06_0001_webhooks": webhooks,
 };

@@ -1,0 +1,202 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IdentityTokens } from "@clment/auth";
+import { freePort } from "@clment/testing";
+import { load, type LoadResult } from "./lib/load.js";
+import type { Metric } from "./lib/metrics.js";
+import { reportedPort, startProcess, stopAll, waitReady } from "./lib/processes.js";
+import { prepareBenchDatabase, REDIS_URL } from "./lib/stores.js";
+
+const SERVICE_NAMES = ["settings", "contracts", "review", "credits"] as const;
+
+async function json(url: string, init: RequestInit = {}): Promise<any> {
+  const res = await fetch(url, {
+    ...init,
+    headers: { "content-type": "application/json", ...(init.headers ?? {}) },
+  });
+  const body = await res.json();
+  if (!res.ok)
+    throw new Error(`${init.method ?? "GET"} ${url} → ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+function print(results: LoadResult[]): void {
+  console.table(
+    results.map((r) => ({
+      target: r.label,
+      "req/s": Math.round(r.requestsPerSecond),
+      "p50 ms": r.p50,
+      "p99 ms": r.p99,
+      errors: r.errors + r.non2xx,
+    })),
+  );
+}
+
+/**
+ * The gateway's cost, measured side by side in one run on this machine:
+ * - `GET /v1/me` through the gateway with an API key vs. the settings service directly;
+ * - the gateway in front of a raw node:http server vs. a bare node:http proxy in front of it.
+ */
+export async function benchGateway(): Promise<Metric[]> {
+  const region = "us";
+  const databaseUrl = await prepareBenchDatabase("clment_bench_gateway");
+  const secret = randomBytes(32).toString("hex");
+  const prefix = `clment-bench:${randomBytes(4).toString("hex")}`;
+  const common = {
+    REGION: region,
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    IDENTITY_SECRET: secret,
+    DATA_DIR: mkdtempSync(join(tmpdir(), "clment-bench-")),
+  };
+  try {
+    const ports = Object.fromEntries(
+      await Promise.all(SERVICE_NAMES.map(async (name) => [name, await freePort()] as const)),
+    ) as Record<(typeof SERVICE_NAMES)[number], number>;
+    const urls = Object.fromEntries(
+      SERVICE_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}`]),
+    ) as Record<(typeof SERVICE_NAMES)[number], string>;
+    const peers = {
+      SETTINGS_URL: urls.settings,
+      CONTRACTS_URL: urls.contracts,
+      REVIEW_URL: urls.review,
+      CREDITS_URL: urls.credits,
+    };
+    for (const name of SERVICE_NAMES) {
+      startProcess(name, `services/${name}/dist/main.js`, {
+        ...common,
+        ...peers,
+        PORT: String(ports[name]),
+      });
+    }
+    await Promise.all(Object.values(urls).map((u) => waitReady(`${u}/readyz`)));
+
+    const hello = startProcess("hello", "bench/servers/hello.mjs", {});
+    const helloUrl = `http://127.0.0.1:${await reportedPort(hello)}`;
+    const bare = startProcess("bare-proxy", "bench/servers/bare-proxy.mjs", {
+      TARGET_URL: helloUrl,
+    });
+    const bareUrl = `http://127.0.0.1:${await reportedPort(bare)}`;
+
+    const gateway = async (name: string, contractsUrl: string) => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      startProcess(name, "gateway/dist/main.js", {
+        ...common,
+        PORT: String(port),
+        PUBLIC_BASE_URL: `${url}/v1`,
+        ...peers,
+        CONTRACTS_URL: contractsUrl,
+      });
+      await waitReady(`${url}/healthz`);
+      return url;
+    };
+    const gatewayUrl = await gateway("gateway", urls.contracts);
+    // The same gateway code with its contracts upstream swapped for the raw server: its own
+    // per-request cost against a bare proxy's.
+    const gatewayToHello = await gateway("gateway-hello", helloUrl);
+
+    const signup = await json(`${gatewayUrl}/v1/auth/signup`, {
+      method: "POST",
+      body: JSON.stringify({
+        organizationName: "Bench Org",
+        name: "Bench Admin",
+        email: `bench-${randomBytes(4).toString("hex")}@example.com`,
+        password: "correct horse battery staple",
+      }),
+    });
+    const session = signup.data.session.token as string;
+    const created = await json(`${gatewayUrl}/v1/settings/api-keys`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${session}` },
+      body: JSON.stringify({ label: "bench" }),
+    });
+    const apiKey = created.data.secret as string;
+    const keyHeaders = { authorization: `Bearer ${apiKey}` };
+    const me = await json(`${gatewayUrl}/v1/me`, { headers: keyHeaders });
+    const identity = await new IdentityTokens(secret, region).sign({
+      organizationId: me.data.organization.id,
+      principal: { type: "api_key", id: me.data.principal.id },
+      role: null,
+      region,
+    });
+    const directHeaders = { "x-clment-identity": identity };
+
+    const raw = await load("raw node:http", `${helloUrl}/`);
+    const bareProxy = await load("bare node:http proxy → raw", `${bareUrl}/`);
+    const gatewayHello = await load("gateway (key auth) → raw", `${gatewayToHello}/v1/contracts`, {
+      headers: keyHeaders,
+    });
+    const direct = await load("settings GET /v1/me direct", `${urls.settings}/v1/me`, {
+      headers: directHeaders,
+    });
+    const viaGateway = await load("gateway → settings GET /v1/me", `${gatewayUrl}/v1/me`, {
+      headers: keyHeaders,
+    });
+    // Latency added by the gateway, compared at the same moderate load (half of what the gateway
+    // path sustains), where latency is not queueing.
+    const rate = Math.max(100, Math.floor(viaGateway.requestsPerSecond / 2));
+    const directHalf = await load(`direct @ ${rate}/s`, `${urls.settings}/v1/me`, {
+      headers: directHeaders,
+      rate,
+      connections: 8,
+    });
+    const gatewayHalf = await load(`gateway @ ${rate}/s`, `${gatewayUrl}/v1/me`, {
+      headers: keyHeaders,
+      rate,
+      connections: 8,
+    });
+    const results = [raw, bareProxy, gatewayHello, direct, viaGateway, directHalf, gatewayHalf];
+    print(results);
+    const failed = results.filter((r) => r.errors + r.non2xx > 0);
+    if (failed.length > 0) {
+      throw new Error(`requests failed during: ${failed.map((r) => r.label).join(", ")}`);
+    }
+
+    const throughputRatio = viaGateway.requestsPerSecond / direct.requestsPerSecond;
+    const proxyRatio = gatewayHello.requestsPerSecond / bareProxy.requestsPerSecond;
+    const addedP50 = gatewayHalf.p50 - directHalf.p50;
+    return [
+      { name: "raw node:http throughput", value: raw.requestsPerSecond, unit: "req/s" },
+      {
+        name: "bare node:http proxy throughput",
+        value: bareProxy.requestsPerSecond,
+        unit: "req/s",
+      },
+      {
+        name: "settings GET /v1/me direct throughput",
+        value: direct.requestsPerSecond,
+        unit: "req/s",
+      },
+      { name: "gateway GET /v1/me throughput", value: viaGateway.requestsPerSecond, unit: "req/s" },
+      {
+        name: "gateway ÷ direct service throughput",
+        value: throughputRatio,
+        unit: "",
+        target: "≥ 0.70",
+        pass: throughputRatio >= 0.7,
+      },
+      {
+        name: "gateway p50 added at half load",
+        value: addedP50,
+        unit: "ms",
+        target: "≤ 1",
+        pass: addedP50 <= 1,
+      },
+      {
+        name: "gateway ÷ bare proxy throughput (same raw upstream)",
+        value: proxyRatio,
+        unit: "",
+        target: "≥ 0.40",
+        pass: proxyRatio >= 0.4,
+      },
+      { name: "gateway → raw p99", value: gatewayHello.p99, unit: "ms" },
+    ];
+  } finally {
+    await stopAll();
+  }
+}

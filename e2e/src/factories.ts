@@ -1,0 +1,80 @@
+import { call, uniqueId } from "@clment/testing";
+
+/** Factories that make what a test needs through the public API of a region's gateway. */
+
+export const PASSWORD = "correct horse battery staple";
+
+export interface NewOrganization {
+  organization: { id: string; name: string; region: string };
+  owner: { id: string; email: string; token: string };
+}
+
+export async function newOrganization(
+  url: string,
+  overrides: { organizationName?: string; email?: string; password?: string } = {},
+): Promise<NewOrganization> {
+  const email = overrides.email ?? `owner-${uniqueId()}@example.com`;
+  const response = await call(url, "POST", "/v1/auth/signup", {
+    body: {
+      organizationName: overrides.organizationName ?? `Org ${uniqueId()}`,
+      name: "Olive Owner",
+      email,
+      password: overrides.password ?? PASSWORD,
+    },
+  });
+  if (response.status !== 201)
+    throw new Error(`signup failed: ${response.status} ${response.text}`);
+  const { organization, user, session } = response.body.data;
+  return { organization, owner: { id: user.id, email, token: session.token } };
+}
+
+export interface NewApiKey {
+  id: string;
+  secret: string;
+  prefix: string;
+}
+
+export async function newApiKey(
+  url: string,
+  sessionToken: string,
+  body: { label?: string; expiresInDays?: number } = {},
+): Promise<NewApiKey> {
+  const response = await call(url, "POST", "/v1/settings/api-keys", {
+    token: sessionToken,
+    body: { label: `key ${uniqueId()}`, ...body },
+  });
+  if (response.status !== 201) {
+    throw new Error(`api key creation failed: ${response.status} ${response.text}`);
+  }
+  const { apiKey, secret } = response.body.data;
+  return { id: apiKey.id, secret, prefix: apiKey.prefix };
+}
+
+export interface NewMember {
+  id: string;
+  email: string;
+  token: string;
+}
+
+/** Invites a member, accepts the invite and signs in as them. */
+export async function newMember(
+  url: string,
+  ownerToken: string,
+  role: "member" | "admin" | "owner" = "member",
+): Promise<NewMember> {
+  const email = `member-${uniqueId()}@example.com`;
+  const invited = await call(url, "POST", "/v1/settings/members", {
+    token: ownerToken,
+    body: { email, name: "Mo Member", role },
+  });
+  if (invited.status !== 201) throw new Error(`invite failed: ${invited.status} ${invited.text}`);
+  const accepted = await call(url, "POST", "/v1/auth/accept-invite", {
+    body: { token: invited.body.data.inviteToken, name: "Mo Member", password: PASSWORD },
+  });
+  if (accepted.status !== 200) {
+    throw new Error(`accept-invite failed: ${accepted.status} ${accepted.text}`);
+  }
+  const login = await call(url, "POST", "/v1/auth/login", { body: { email, password: PASSWORD } });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+  return { id: login.body.data.user.id, email, token: login.body.data.session.token };
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import {
+  call,
+  createTestDatabase,
+  startRedisServer,
+  testSecret,
+  waitFor,
+  type RedisServer,
+  type TestDatabase,
+} from "@clment/testing";
+import { newApiKey, newOrganization, type NewOrganization } from "../src/factories.js";
+import { startRegion, type RunningRegion } from "../src/region.js";
+
+describe("when the region's Redis is down, the gateway asks settings directly", () => {
+  let database: TestDatabase;
+  let redisServer: RedisServer;
+  let region: RunningRegion;
+  let org: NewOrganization;
+  let redisDown = false;
+
+  beforeAll(async () => {
+    database = await createTestDatabase("gw_redis_outage");
+    redisServer = await startRedisServer();
+    region = await startRegion({
+      region: "au",
+      databaseUrl: database.url,
+      redisUrl: redisServer.url,
+      redisPrefix: "clment:au",
+      identitySecret: testSecret("au"),
+    });
+    org = await newOrganization(region.url);
+  });
+
+  afterAll(async () => {
+    // A test that failed with Redis stopped: bring it back so everything closes cleanly.
+    if (redisDown) await redisServer.start();
+    await region?.close();
+    await redisServer?.stop();
+    await database?.drop();
+  });
+
+  it("keys keep working, revocation still holds, and /readyz reports Redis", async () => {
+    const key = await newApiKey(region.url, org.owner.token);
+    const other = await newApiKey(region.url, org.owner.token);
+    expect((await call(region.url, "GET", "/v1/me", { token: key.secret })).status).toBe(200);
+
+    await redisServer.stop();
+    redisDown = true;
+    const started = Date.now();
+    expect((await call(region.url, "GET", "/v1/me", { token: key.secret })).status).toBe(200);
+    expect((await call(region.url, "GET", "/v1/me", { token: other.secret })).status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2_000);
+
+    const ready = await call(region.url, "GET", "/readyz");
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.details).toEqual([{ path: "redis", message: "unreachable" }]);
+
+    const revoked = await call(region.url, "POST", `/v1/settings/api-keys/${key.id}/revoke`, {
+      token: org.owner.token,
+    });
+    expect(revoked.status).toBe(200);
+    expect((await call(region.url, "GET", "/v1/me", { token: key.secret })).status).toBe(401);
+
+    await redisServer.start();
+    redisDown = false;
+    await waitFor(async () => (await call(region.url, "GET", "/readyz")).status === 200, {
+      message: "the gateway to see Redis again",
+    });
+    expect((await call(region.url, "GET", "/v1/me", { token: key.secret })).status).toBe(401);
+    expect((await call(region.url, "GET", "/v1/me", { token: other.secret })).status).toBe(200);
+  });
+});

@@ -1,0 +1,40 @@
+import { commonEnv, loadConfig, portField, redisPrefix, z } from "@clment/config";
+
+/** The environment a gateway process reads (see README.md). */
+export const gatewayEnvSchema = z.object({
+  ...commonEnv,
+  PORT: portField.default(0),
+  HOST: z.string().default("127.0.0.1"),
+  SETTINGS_URL: z.string().url(),
+  CONTRACTS_URL: z.string().url(),
+  REVIEW_URL: z.string().url(),
+  CREDITS_URL: z.string().url(),
+  /** The public base URL of this region's API, e.g. https://eu.clment.com/v1. */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  /** How often API key usage (`lastUsedAt`) is sent to settings. */
+  LAST_USED_FLUSH_MS: z.coerce.number().int().min(10).default(5_000),
+  /** How long an upstream may take to answer before the caller gets 503. */
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+});
+
+export type GatewayEnv = z.input<typeof gatewayEnvSchema>;
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env) {
+  const config = loadConfig(gatewayEnvSchema, env);
+  return {
+    ...config,
+    redisPrefix: redisPrefix(config.REGION, config.REDIS_PREFIX),
+    publicBaseUrl: config.PUBLIC_BASE_URL ?? `https://${config.REGION}.clment.com/v1`,
+    upstreams: {
+      settings: trimSlash(config.SETTINGS_URL),
+      contracts: trimSlash(config.CONTRACTS_URL),
+      review: trimSlash(config.REVIEW_URL),
+      credits: trimSlash(config.CREDITS_URL),
+    },
+  };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}

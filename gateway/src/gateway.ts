@@ -1,0 +1,177 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { assertSettingsAccess, IDENTITY_HEADER, IdentityTokens, type Identity } from "@clment/auth";
+import {
+  AppError,
+  assignRequestId,
+  createLogger,
+  listen,
+  runReadiness,
+  toAppError,
+  type Logger,
+} from "@clment/http";
+import { closeRedis, createRedis } from "@clment/queue";
+import { ApiKeyUsageBatcher } from "./api-key-usage.batcher.js";
+import type { GatewayConfig } from "./config.js";
+import { CredentialVerifier } from "./credential.verifier.js";
+import { malformedHttpResponse, writeError, writeJson } from "./http.errors.js";
+import { parseRequestPath } from "./request-path.js";
+import { revocationConsumer } from "./revocation.consumer.js";
+import { compileRoutes, UPSTREAMS } from "./route.table.js";
+import { SettingsClient } from "./settings.client.js";
+import { createUpstreamProxies } from "./upstream.proxy.js";
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one gateway instance of a region: the only public entry. Per request it decides the
+ * route, authenticates (one Redis GET on the hot path), applies the settings rule, then streams
+ * the request to the owning service with a signed identity token.
+ */
+export async function startGateway(
+  config: GatewayConfig,
+  options: { logger?: Logger } = {},
+): Promise<RunningGateway> {
+  const logger =
+    options.logger ??
+    createLogger({ service: "gateway", region: config.REGION, level: config.LOG_LEVEL });
+  // One line per request (id, method, path without query, status, time) when `info` is on.
+  const accessLog = logger.isLevelEnabled("info");
+  const onRedisError = (error: Error) => logger.debug({ err: error }, "redis connection error");
+  const redis = createRedis(config.REDIS_URL, "client", onRedisError);
+  const workerRedis = createRedis(config.REDIS_URL, "worker", onRedisError);
+  const tokens = new IdentityTokens(config.IDENTITY_SECRET, config.REGION);
+  const settings = new SettingsClient(config.upstreams.settings, tokens, logger);
+  const verifier = new CredentialVerifier(redis, config.redisPrefix, settings, logger);
+  const usage = new ApiKeyUsageBatcher(settings, config.LAST_USED_FLUSH_MS, logger);
+  const matchRoute = compileRoutes();
+  const upstreams = createUpstreamProxies({
+    upstreams: config.upstreams,
+    timeoutMs: config.UPSTREAM_TIMEOUT_MS,
+    onError(error, req, res, upstream) {
+      const requestId = String(res.getHeader("x-request-id") ?? "");
+      logger.warn({ err: error, requestId, upstream }, "upstream unavailable");
+      writeError(res, new AppError("SERVICE_UNAVAILABLE"), requestId);
+    },
+  });
+  const consumer = revocationConsumer({
+    redis,
+    workerConnection: workerRedis,
+    redisPrefix: config.redisPrefix,
+    region: config.REGION,
+    logger,
+  });
+
+  const readiness = {
+    redis: async () => {
+      await redis.ping();
+    },
+    ...Object.fromEntries(
+      UPSTREAMS.map((name) => [name, () => checkHealth(config.upstreams[name])] as const),
+    ),
+  };
+
+  async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = parseRequestPath(req.url ?? "/");
+    if (!path) {
+      throw new AppError("VALIDATION_ERROR", "The request path is not valid", [
+        { path: "path", message: "has invalid percent-encoding" },
+      ]);
+    }
+    const route = matchRoute(path.decision);
+    if (!route) throw new AppError("NOT_FOUND", `No route for ${req.method} ${path.forward}`);
+
+    // Identity comes from the gateway only; the credential itself never leaves it.
+    delete req.headers[IDENTITY_HEADER];
+    if (route.access !== "public") {
+      const credential = await verifier.verify(req.headers.authorization);
+      const identity: Identity = {
+        organizationId: credential.organizationId,
+        principal: credential.principal,
+        role: credential.role,
+        region: config.REGION,
+      };
+      if (route.access === "settings") assertSettingsAccess(identity);
+      if (identity.principal.type === "api_key") usage.used(identity.principal.id);
+      req.headers[IDENTITY_HEADER] = await tokens.sign(identity);
+    }
+    delete req.headers.authorization;
+    // The upstream gets exactly the path that was authorized.
+    req.url = path.forward + path.search;
+    await upstreams.proxies[route.upstream](req, res);
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    const requestId = assignRequestId(req, res);
+    const url = req.url ?? "/";
+    const pathname = url.split("?", 1)[0];
+    if (accessLog) {
+      const started = performance.now();
+      res.once("finish", () => {
+        logger.info(
+          {
+            requestId,
+            method: req.method,
+            path: pathname,
+            status: res.statusCode,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+          },
+          "request",
+        );
+      });
+    }
+    if (pathname === "/healthz") return writeJson(res, 200, { data: { status: "ok" } });
+    if (pathname === "/readyz") {
+      runReadiness(readiness).then(
+        (result) => {
+          if (result.ok)
+            return writeJson(res, 200, { data: { status: "ready", checks: result.checks } });
+          const failed = Object.entries(result.checks).filter(([, status]) => status !== "ok");
+          const details = failed.map(([name]) => ({ path: name, message: "unreachable" }));
+          writeError(res, new AppError("SERVICE_UNAVAILABLE", "Not ready", details), requestId);
+        },
+        (error: unknown) => fail(error),
+      );
+      return;
+    }
+    forward(req, res).catch(fail);
+
+    function fail(error: unknown): void {
+      const appError = toAppError(error);
+      if (appError.status >= 500) logger.error({ err: error, requestId }, "request failed");
+      writeError(res, appError, requestId);
+    }
+  }
+
+  // Serve with a warm cache connection; without Redis the gateway still works, through settings.
+  await redis.ping().catch((error: unknown) => {
+    logger.warn({ err: error }, "Redis unreachable at start; credentials go to settings directly");
+  });
+  await consumer.start();
+  usage.start();
+  const server = await listen(handle, config.PORT, config.HOST);
+  server.server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (error.code !== "ECONNRESET" && socket.writable) socket.end(malformedHttpResponse());
+    else socket.destroy();
+  });
+  logger.info({ url: server.url, publicBaseUrl: config.publicBaseUrl }, "gateway listening");
+
+  let closing: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    await server.close();
+    await usage.close();
+    await consumer.stop();
+    upstreams.close();
+    await Promise.all([closeRedis(redis), closeRedis(workerRedis)]);
+  }
+  return { url: server.url, port: server.port, close: () => (closing ??= shutdown()) };
+}
+
+async function checkHealth(baseUrl: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1_500) });
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`${baseUrl}/healthz answered ${response.status}`);
+}

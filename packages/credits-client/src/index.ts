@@ -1,0 +1,2 @@
+export * from "./credits.contract.js";
+export * from "./credits.client.js";

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { waitFor } from "@clment/testing";
+import { ContractsHarness, type TestOrg } from "./harness.js";
+
+let harness: ContractsHarness;
+let org: TestOrg;
+
+beforeAll(async () => {
+  harness = await ContractsHarness.start();
+  org = harness.newOrg();
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+const search = async (who: TestOrg, query: string) => {
+  const response = await harness.call(who, "GET", `/v1/search?${query}`);
+  return response;
+};
+
+/** Waits until the index (fed by events) gives `total` results for `q`. */
+async function searchUntil(who: TestOrg, query: string, total: number) {
+  return waitFor(
+    async () => {
+      const response = await search(who, query);
+      return response.body?.data?.total === total ? response.body.data : undefined;
+    },
+    { timeoutMs: 20_000, message: `search ${query} to give ${total}` },
+  );
+}
+
+async function textContract(
+  who: TestOrg,
+  title: string,
+  text: string,
+  fields: Record<string, string> = {},
+) {
+  const response = await harness.upload(
+    who,
+    "POST",
+    "/v1/contracts",
+    { filename: `${title}.txt`, data: new TextEncoder().encode(text) },
+    { title, ...fields },
+  );
+  expect(response.status).toBe(201);
+  return response.body.data.contract as { id: string };
+}
+
+describe("search", () => {
+  it("ranks results by relevance over titles, counterparties, tags and document text", async () => {
+    const inTitle = await textContract(org, "Mercury supply agreement", "Terms for deliveries.");
+    const inText = await textContract(
+      org,
+      "Logistics contract",
+      "Deliveries of raw materials. The supplier ships mercury thermometers quarterly.",
+    );
+    const inCounterparty = await textContract(org, "Distribution deal", "Standard terms.", {
+      counterparty: "Mercury Holdings",
+    });
+    const data = await searchUntil(org, "q=mercury", 3);
+    const ids = data.results.map((r: { id: string }) => r.id);
+    // Title weighs most, then counterparty and tags, then body text.
+    expect(ids).toEqual([inTitle.id, inCounterparty.id, inText.id]);
+    const scores = data.results.map((r: { score: number }) => r.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const fromText = data.results.find((r: { id: string }) => r.id === inText.id);
+    expect(fromText).toMatchObject({
+      type: "contract",
+      contractId: inText.id,
+      title: "Logistics contract",
+    });
+    expect(fromText.snippet).toContain("mercury thermometers");
+  });
+
+  it("understands web search syntax: phrases, OR and exclusion", async () => {
+    await textContract(
+      org,
+      "Cloud hosting",
+      "The provider guarantees uptime of the hosted platform.",
+    );
+    await textContract(org, "Office lease", "The landlord guarantees heating of the office.");
+    await searchUntil(org, "q=guarantees", 2);
+    expect(
+      (await searchUntil(org, `q=${encodeURIComponent('"guarantees uptime"')}`, 1)).results[0]
+        .title,
+    ).toBe("Cloud hosting");
+    expect(
+      (await searchUntil(org, `q=${encodeURIComponent("guarantees -landlord")}`, 1)).results[0]
+        .title,
+    ).toBe("Cloud hosting");
+    await searchUntil(org, `q=${encodeURIComponent("uptime or heating")}`, 2);
+  });
+
+  it("follows changes: a renamed contract is found by its new title, a deleted one no more", async () => {
+    const contract = await harness.createContract(org, { title: "Walrus agreement" });
+    await searchUntil(org, "q=walrus", 1);
+    await harness.call(org, "PATCH", `/v1/contracts/${contract.id}`, {
+      body: { title: "Narwhal agreement" },
+    });
+    await searchUntil(org, "q=narwhal", 1);
+    await searchUntil(org, "q=walrus", 0);
+    await harness.call(org, "DELETE", `/v1/contracts/${contract.id}`);
+    await searchUntil(org, "q=narwhal", 0);
+  });
+
+  it("only ever returns the caller's organization's results", async () => {
+    const other = harness.newOrg();
+    await textContract(other, "Secret platypus plan", "The platypus project is confidential.");
+    await searchUntil(other, "q=platypus", 1);
+    const mine = await search(org, "q=platypus");
+    expect(mine.status).toBe(200);
+    expect(mine.body.data).toEqual({ results: [], total: 0 });
+  });
+
+  it("filters by type and pages with skip and take", async () => {
+    for (const n of [1, 2, 3])
+      await harness.createContract(org, { title: `Quokka agreement ${n}` });
+    const all = await searchUntil(org, "q=quokka&types=contract", 3);
+    const first = await search(org, "q=quokka&take=2");
+    const second = await search(org, "q=quokka&take=2&skip=2");
+    expect(first.body.data.total).toBe(3);
+    expect(second.body.data.total).toBe(3);
+    expect([...first.body.data.results, ...second.body.data.results].map((r: any) => r.id)).toEqual(
+      all.results.map((r: any) => r.id),
+    );
+    const findings = await search(org, "q=quokka&types=finding,playbook");
+    expect(findings.body.data).toEqual({ results: [], total: 0 });
+  });
+
+  it("answers a query of stop words only with no results", async () => {
+    const response = await search(org, "q=the");
+    expect(response.status).toBe(200);
+    expect(response.body.data).toEqual({ results: [], total: 0 });
+  });
+
+  it("rejects a missing query, an unknown type and bad paging with 400", async () => {
+    for (const query of ["", "q=", "q=x&types=emails", "q=x&take=101", "q=x&skip=-1"]) {
+      const response = await search(org, query);
+      expect({ query, status: response.status }).toEqual({ query, status: 400 });
+      expect(response.body.error.code).toBe("VALIDATION_ERROR");
+    }
+  });
+});

@@ -1,0 +1,269 @@
+import { sql } from "kysely";
+import type { Allocation } from "../domain/allocation.js";
+import type { Account } from "./account.repository.js";
+import type { Db, ReservationsTable } from "./db.js";
+
+export type ReservationStatus = ReservationsTable["status"];
+
+export interface ReservationRecord {
+  id: string;
+  organizationId: string;
+  idempotencyKey: string;
+  amount: number;
+  operation: string;
+  resourceId: string;
+  status: ReservationStatus;
+  /** The period whose allowance the reservation drew from. */
+  periodStart: string;
+  allocation: Allocation;
+  expiresAt: Date;
+  createdAt: Date;
+  capturedAt: Date | null;
+  releasedAt: Date | null;
+}
+
+const COLUMNS = [
+  "id",
+  "organization_id",
+  "idempotency_key",
+  "amount",
+  "operation",
+  "resource_id",
+  "status",
+  "period_start",
+  "allowance_amount",
+  "pack_allocations",
+  "expires_at",
+  "created_at",
+  "captured_at",
+  "released_at",
+] as const;
+
+interface Row {
+  id: string;
+  organization_id: string;
+  idempotency_key: string;
+  amount: number;
+  operation: string;
+  resource_id: string;
+  status: ReservationStatus;
+  period_start: string;
+  allowance_amount: number;
+  pack_allocations: { packId: string; amount: number }[];
+  expires_at: Date;
+  created_at: Date;
+  captured_at: Date | null;
+  released_at: Date | null;
+}
+
+function toRecord(row: Row): ReservationRecord {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    idempotencyKey: row.idempotency_key,
+    amount: row.amount,
+    operation: row.operation,
+    resourceId: row.resource_id,
+    status: row.status,
+    periodStart: row.period_start,
+    allocation: { allowance: row.allowance_amount, packs: row.pack_allocations },
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    capturedAt: row.captured_at,
+    releasedAt: row.released_at,
+  };
+}
+
+/** What a reservation taken in one statement tells about the account it drew from. */
+export type AccountAfterReservation = Pick<
+  Account,
+  | "organizationId"
+  | "plan"
+  | "period"
+  | "periodAllowance"
+  | "allowanceBalance"
+  | "lowNotifiedPeriod"
+  | "exhaustedNotifiedPeriod"
+  | "anchorDay"
+>;
+
+export interface NewReservation {
+  organizationId: string;
+  idempotencyKey: string;
+  amount: number;
+  operation: string;
+  resourceId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "23505";
+}
+
+export class ReservationRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * The common case in one atomic statement: when the current period's allowance (period not
+   * ended by `today`) covers the amount, takes it from the account, records the reservation and
+   * its ledger entry. The account row is locked only while this statement runs, so reservations
+   * of one organization do not queue behind round trips. Returns undefined when the allowance
+   * does not cover it (or the period ended, or there is no account): the caller then takes the
+   * general path under an explicit lock. "key_taken" when the idempotency key already has a
+   * reservation (nothing was changed).
+   */
+  async reserveFromAllowance(
+    reservation: NewReservation & { today: string },
+  ): Promise<
+    { reservation: ReservationRecord; account: AccountAfterReservation } | "key_taken" | undefined
+  > {
+    const r = reservation;
+    try {
+      const { rows } = await sql<
+        Row & {
+          plan: string;
+          anchor_day: number;
+          period_end: string;
+          period_allowance: number;
+          allowance_balance: number;
+          low_notified_period: string | null;
+          exhausted_notified_period: string | null;
+        }
+      >`
+        with account as (
+          update accounts
+          set allowance_balance = allowance_balance - ${r.amount}::int, updated_at = now()
+          where organization_id = ${r.organizationId}::uuid
+            and allowance_balance >= ${r.amount}::int
+            and period_end > ${r.today}::date
+          returning organization_id, plan, anchor_day, period_start, period_end, period_allowance,
+            allowance_balance, low_notified_period, exhausted_notified_period
+        ), reservation as (
+          insert into reservations (organization_id, idempotency_key, amount, operation, resource_id,
+            status, period_start, allowance_amount, pack_allocations, created_at, expires_at)
+          select organization_id, ${r.idempotencyKey}, ${r.amount}::int, ${r.operation},
+            ${r.resourceId}, 'pending', period_start, ${r.amount}::int, '[]'::jsonb,
+            ${r.createdAt}::timestamptz, ${r.expiresAt}::timestamptz
+          from account
+          returning *
+        ), entry as (
+          insert into ledger_entries (organization_id, kind, amount, balance_change, bucket,
+            period_start, reservation_id, operation, resource_id, created_at)
+          select organization_id, 'reserve', amount, -amount, 'allowance', period_start, id,
+            operation, resource_id, created_at
+          from reservation
+        )
+        select r.id, r.organization_id, r.idempotency_key, r.amount, r.operation, r.resource_id,
+          r.status, r.period_start::text as period_start, r.allowance_amount, r.pack_allocations,
+          r.expires_at, r.created_at, r.captured_at, r.released_at,
+          a.plan, a.anchor_day, a.period_end::text as period_end, a.period_allowance,
+          a.allowance_balance, a.low_notified_period::text as low_notified_period,
+          a.exhausted_notified_period::text as exhausted_notified_period
+        from reservation r cross join account a
+      `.execute(this.db);
+      const row = rows[0];
+      if (!row) return undefined;
+      return {
+        reservation: toRecord(row),
+        account: {
+          organizationId: row.organization_id,
+          plan: row.plan,
+          anchorDay: row.anchor_day,
+          period: { start: row.period_start, end: row.period_end },
+          periodAllowance: row.period_allowance,
+          allowanceBalance: row.allowance_balance,
+          lowNotifiedPeriod: row.low_notified_period,
+          exhaustedNotifiedPeriod: row.exhausted_notified_period,
+        },
+      };
+    } catch (error) {
+      if (isUniqueViolation(error)) return "key_taken";
+      throw error;
+    }
+  }
+
+  async findByKey(organizationId: string, idempotencyKey: string) {
+    const row = await this.db
+      .selectFrom("reservations")
+      .select(COLUMNS)
+      .where("organization_id", "=", organizationId)
+      .where("idempotency_key", "=", idempotencyKey)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  /** Reads a reservation and locks its row until the transaction ends. */
+  async lock(organizationId: string, id: string): Promise<ReservationRecord | undefined> {
+    const row = await this.db
+      .selectFrom("reservations")
+      .select(COLUMNS)
+      .where("organization_id", "=", organizationId)
+      .where("id", "=", id)
+      .forUpdate()
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  /** Inserts a pending reservation; undefined when its idempotency key is already taken. */
+  async createIfKeyFree(reservation: {
+    organizationId: string;
+    idempotencyKey: string;
+    amount: number;
+    operation: string;
+    resourceId: string;
+    periodStart: string;
+    allocation: Allocation;
+    createdAt: Date;
+    expiresAt: Date;
+  }): Promise<ReservationRecord | undefined> {
+    const row = await this.db
+      .insertInto("reservations")
+      .values({
+        organization_id: reservation.organizationId,
+        idempotency_key: reservation.idempotencyKey,
+        amount: reservation.amount,
+        operation: reservation.operation,
+        resource_id: reservation.resourceId,
+        status: "pending",
+        period_start: reservation.periodStart,
+        allowance_amount: reservation.allocation.allowance,
+        pack_allocations: JSON.stringify(reservation.allocation.packs),
+        created_at: reservation.createdAt,
+        expires_at: reservation.expiresAt,
+      })
+      .onConflict((oc) => oc.columns(["organization_id", "idempotency_key"]).doNothing())
+      .returning(COLUMNS)
+      .executeTakeFirst();
+    return row && toRecord(row);
+  }
+
+  async finish(
+    organizationId: string,
+    id: string,
+    status: Exclude<ReservationStatus, "pending">,
+    at: Date,
+  ): Promise<ReservationRecord> {
+    const row = await this.db
+      .updateTable("reservations")
+      .set(status === "captured" ? { status, captured_at: at } : { status, released_at: at })
+      .where("organization_id", "=", organizationId)
+      .where("id", "=", id)
+      .returning(COLUMNS)
+      .executeTakeFirstOrThrow();
+    return toRecord(row);
+  }
+
+  /** Pending reservations whose hold ran out at `now`. */
+  async overdue(now: Date, limit: number): Promise<{ id: string; organizationId: string }[]> {
+    const rows = await this.db
+      .selectFrom("reservations")
+      .select(["id", "organization_id"])
+      .where("status", "=", "pending")
+      .where("expires_at", "<=", now)
+      .orderBy("expires_at")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, organizationId: r.organization_id }));
+  }
+}

@@ -1,0 +1,10 @@
+import type { CreditsStore } from "../data/credits.store.js";
+
+/** What the credits use cases need, handed over by the service's wiring. */
+export interface CreditsDeps {
+  store: CreditsStore;
+  /** The current time; tests move it. */
+  clock: () => Date;
+  /** How long a reservation holds credits unless the caller says otherwise. */
+  reservationTtlSeconds: number;
+}

@@ -1,0 +1,289 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { randomUUID } from "node:crypto";
+import { waitFor } from "@clment/testing";
+import {
+  balanceOf,
+  buyPack,
+  callAs,
+  capture,
+  expectLedgerConsistent,
+  ledgerKinds,
+  newOrganizationId,
+  outboxEvents,
+  release,
+  reserve,
+  reviewServiceIdentity,
+  spendDownTo,
+  startCredits,
+  userIdentity,
+  type CreditsHarness,
+} from "./harness.js";
+
+let credits: CreditsHarness;
+
+beforeAll(async () => {
+  credits = await startCredits({ reservationSweepMs: 100 });
+});
+
+afterAll(async () => {
+  await credits.close();
+});
+
+describe("reserving credits", () => {
+  it("takes the plan's allowance first, then packs, oldest first", async () => {
+    const org = newOrganizationId();
+    await spendDownTo(credits, org, 10);
+    const older = await buyPack(credits, org, 100);
+    const newer = await buyPack(credits, org, 100);
+    expect(await balanceOf(credits, org)).toEqual({ total: 210, allowance: 10, packs: 200 });
+
+    const first = await reserve(credits, org, 8);
+    expect(first.status).toBe(201);
+    expect(first.body.data.reservation).toMatchObject({
+      status: "pending",
+      amount: 8,
+      allocation: { allowance: 8, packs: [] },
+    });
+
+    const second = await reserve(credits, org, 110);
+    expect(second.status).toBe(201);
+    expect(second.body.data.reservation.allocation).toEqual({
+      allowance: 2,
+      packs: [
+        { packId: older.id, amount: 100 },
+        { packId: newer.id, amount: 8 },
+      ],
+    });
+    expect(await balanceOf(credits, org)).toEqual({ total: 92, allowance: 0, packs: 92 });
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("is 402 INSUFFICIENT_CREDITS when short, with nothing taken or recorded", async () => {
+    const org = newOrganizationId();
+    await spendDownTo(credits, org, 5);
+    const kindsBefore = await ledgerKinds(credits, org);
+
+    const short = await reserve(credits, org, 6);
+    expect(short.status).toBe(402);
+    expect(short.body.error.code).toBe("INSUFFICIENT_CREDITS");
+    expect(await balanceOf(credits, org)).toEqual({ total: 5, allowance: 5, packs: 0 });
+    expect(await ledgerKinds(credits, org)).toEqual(kindsBefore);
+    const { rows } = await credits.pool.query(
+      "select count(*)::int as n from reservations where organization_id = $1 and amount = 6",
+      [org],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
+  it("gives the credits back, to the buckets they came from, when the work is released", async () => {
+    const org = newOrganizationId();
+    await spendDownTo(credits, org, 4);
+    const pack = await buyPack(credits, org, 100);
+    const held = await reserve(credits, org, 10);
+    expect(held.body.data.reservation.allocation).toEqual({
+      allowance: 4,
+      packs: [{ packId: pack.id, amount: 6 }],
+    });
+
+    const released = await release(credits, org, held.body.data.reservation.id);
+    expect(released.status).toBe(200);
+    expect(released.body.data.reservation.status).toBe("released");
+    expect(await balanceOf(credits, org)).toEqual({ total: 104, allowance: 4, packs: 100 });
+    // Releasing again changes nothing.
+    const again = await release(credits, org, held.body.data.reservation.id);
+    expect(again.status).toBe(200);
+    expect(await balanceOf(credits, org)).toEqual({ total: 104, allowance: 4, packs: 100 });
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("keeps captured credits spent; a captured reservation cannot be released", async () => {
+    const org = newOrganizationId();
+    const held = await reserve(credits, org, 10);
+    const id = held.body.data.reservation.id;
+    const captured = await capture(credits, org, id);
+    expect(captured.status).toBe(200);
+    expect(captured.body.data.reservation).toMatchObject({ status: "captured" });
+    expect((await capture(credits, org, id)).status).toBe(200);
+
+    const late = await release(credits, org, id);
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("CONFLICT");
+    expect(await balanceOf(credits, org)).toEqual({ total: 90, allowance: 90, packs: 0 });
+    expect(await ledgerKinds(credits, org)).toEqual(["grant", "reserve", "capture"]);
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("a released reservation cannot be captured", async () => {
+    const org = newOrganizationId();
+    const held = await reserve(credits, org, 1);
+    await release(credits, org, held.body.data.reservation.id);
+    const captured = await capture(credits, org, held.body.data.reservation.id);
+    expect(captured.status).toBe(409);
+    expect(captured.body.error.code).toBe("CONFLICT");
+  });
+
+  it("reserves once per idempotency key: a retry returns the first reservation", async () => {
+    const org = newOrganizationId();
+    const body = { idempotencyKey: `review-${randomUUID()}`, resourceId: randomUUID() };
+    const first = await reserve(credits, org, 7, body);
+    const retry = await reserve(credits, org, 7, body);
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(200);
+    expect(retry.body.data.reservation.id).toBe(first.body.data.reservation.id);
+    expect(await balanceOf(credits, org)).toMatchObject({ total: 93 });
+
+    const different = await reserve(credits, org, 8, body);
+    expect(different.status).toBe(409);
+    expect(different.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+  });
+
+  it("reserves once per idempotency key even when the retries arrive together", async () => {
+    const org = newOrganizationId();
+    const body = { idempotencyKey: `review-${randomUUID()}`, resourceId: randomUUID() };
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => reserve(credits, org, 3, body)),
+    );
+    const ids = new Set(responses.map((r) => r.body.data.reservation.id));
+    expect(ids.size).toBe(1);
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(await balanceOf(credits, org)).toMatchObject({ total: 97 });
+  });
+
+  it("never oversells: 200 simultaneous reservations of 1 against a balance of 50 grant exactly 50", async () => {
+    const org = newOrganizationId();
+    await spendDownTo(credits, org, 50);
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => reserve(credits, org, 1)),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(50);
+    expect(statuses.filter((s) => s === 402)).toHaveLength(150);
+    expect(await balanceOf(credits, org)).toEqual({ total: 0, allowance: 0, packs: 0 });
+    const { rows } = await credits.pool.query(
+      "select count(*)::int as n from reservations where organization_id = $1 and amount = 1",
+      [org],
+    );
+    expect(rows[0].n).toBe(50);
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("releases a reservation whose hold runs out, by the sweep job", async () => {
+    const org = newOrganizationId();
+    const held = await reserve(credits, org, 30, { ttlSeconds: 1 });
+    expect(await balanceOf(credits, org)).toMatchObject({ total: 70 });
+    const id = held.body.data.reservation.id;
+    await waitFor(
+      async () => {
+        const { rows } = await credits.pool.query("select status from reservations where id = $1", [
+          id,
+        ]);
+        return rows[0].status === "expired";
+      },
+      { timeoutMs: 20_000, message: "the reservation to expire" },
+    );
+    expect(await balanceOf(credits, org)).toEqual({ total: 100, allowance: 100, packs: 0 });
+    const late = await capture(credits, org, id);
+    expect(late.status).toBe(409);
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("emits credits.low under 10 % of the allowance and credits.exhausted at zero, once a period each", async () => {
+    const org = newOrganizationId();
+    await reserve(credits, org, 89);
+    expect(await outboxEvents(credits, org, "credits.low")).toHaveLength(0);
+    await reserve(credits, org, 2);
+    const low = await outboxEvents(credits, org, "credits.low");
+    expect(low).toHaveLength(1);
+    expect(low[0]).toMatchObject({ balance: { total: 9 }, monthlyAllowance: 100, plan: "starter" });
+    await reserve(credits, org, 1);
+    expect(await outboxEvents(credits, org, "credits.low")).toHaveLength(1);
+    expect(await outboxEvents(credits, org, "credits.exhausted")).toHaveLength(0);
+
+    const last = await reserve(credits, org, 8);
+    await reserve(credits, org, 1); // 402: nothing left
+    expect(await outboxEvents(credits, org, "credits.exhausted")).toHaveLength(1);
+    // Back above zero and down again in the same period: no second event.
+    await release(credits, org, last.body.data.reservation.id);
+    await reserve(credits, org, 8);
+    expect(await outboxEvents(credits, org, "credits.exhausted")).toHaveLength(1);
+    expect(await outboxEvents(credits, org, "credits.low")).toHaveLength(1);
+  });
+});
+
+describe("the internal reservation API", () => {
+  it("answers services only: a user's or key's identity is 401", async () => {
+    const org = newOrganizationId();
+    const response = await callAs(
+      credits,
+      userIdentity(org, "owner"),
+      "POST",
+      "/internal/v1/credits/reservations",
+      {
+        body: {
+          organizationId: org,
+          amount: 1,
+          operation: "review",
+          resourceId: "r",
+          idempotencyKey: "k",
+        },
+      },
+    );
+    expect(response.status).toBe(401);
+    expect(response.body.error.code).toBe("UNAUTHORIZED");
+  });
+
+  it("is 401 without an identity token", async () => {
+    const response = await fetch(`${credits.url}/internal/v1/credits/reservations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it("validates the body (400 with details)", async () => {
+    const response = await callAs(
+      credits,
+      reviewServiceIdentity(),
+      "POST",
+      "/internal/v1/credits/reservations",
+      {
+        body: {
+          organizationId: "not-a-uuid",
+          amount: 0,
+          operation: "magic",
+          resourceId: "",
+          idempotencyKey: "",
+        },
+      },
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe("VALIDATION_ERROR");
+    const paths = response.body.error.details.map((d: { path: string }) => d.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        "body.organizationId",
+        "body.amount",
+        "body.operation",
+        "body.resourceId",
+        "body.idempotencyKey",
+      ]),
+    );
+  });
+
+  it("does not find another organization's reservation, nor a malformed id (404)", async () => {
+    const owner = newOrganizationId();
+    const other = newOrganizationId();
+    await reserve(credits, other, 1);
+    const held = await reserve(credits, owner, 1);
+    const id = held.body.data.reservation.id;
+    expect((await capture(credits, other, id)).status).toBe(404);
+    expect((await release(credits, other, id)).status).toBe(404);
+    expect((await capture(credits, owner, "not-a-uuid")).status).toBe(404);
+    expect((await capture(credits, owner, randomUUID())).status).toBe(404);
+    const stillPending = await credits.pool.query("select status from reservations where id = $1", [
+      id,
+    ]);
+    expect(stillPending.rows[0].status).toBe("pending");
+  });
+});

@@ -1,0 +1,47 @@
+import { BuiltinReviewProvider } from "../../src/engine/builtin.provider.js";
+import {
+  RetryableProviderError,
+  type ReviewInput,
+  type ReviewProvider,
+  type ReviewResult,
+} from "../../src/engine/review.types.js";
+
+/** Words a test puts in a contract to make the engine misbehave on it. */
+export const MARKERS = {
+  /** The engine fails for good (a bug, a refused request). */
+  broken: "ENGINE-BREAKS-ON-THIS",
+  /** The engine fails in a way a retry may fix, every time. */
+  flaky: "ENGINE-TIMES-OUT-ON-THIS",
+  /** The engine never answers (a worker that hangs, then dies). */
+  hang: "ENGINE-HANGS-ON-THIS",
+};
+
+/** The built-in engine, except on contracts that carry one of the markers. */
+export class MarkerProvider implements ReviewProvider {
+  readonly name = "builtin";
+  private readonly builtin = new BuiltinReviewProvider();
+  calls = 0;
+
+  constructor(private readonly options: { hang?: boolean } = {}) {}
+
+  review(input: ReviewInput): Promise<ReviewResult> {
+    this.calls++;
+    if (input.text.includes(MARKERS.broken)) {
+      return Promise.reject(new Error("the engine crashed"));
+    }
+    if (input.text.includes(MARKERS.flaky)) {
+      return Promise.reject(new RetryableProviderError("the model did not answer in time"));
+    }
+    if (this.options.hang && input.text.includes(MARKERS.hang)) {
+      return new Promise<never>(() => undefined);
+    }
+    return this.builtin.review(input);
+  }
+}
+
+/** A plain-text contract that the marker provider reacts to. */
+export function markedText(marker: string): Buffer {
+  return Buffer.from(
+    `SERVICES AGREEMENT\n\n1. PAYMENT\n\n1.1 Customer shall pay each invoice within thirty (30) days.\n\n${marker}\n`,
+  );
+}

@@ -1,0 +1,83 @@
+import { AppError } from "@clment/http";
+import { auditLogRepository } from "../data/audit-log.repository.js";
+import { organizationRepository, type OrganizationRow } from "../data/organization.repository.js";
+import { recordEvent } from "../data/transaction.js";
+import { auditBy, settingsActor, type Caller } from "./caller.js";
+import type { SettingsDeps } from "./deps.js";
+
+export interface Organization {
+  id: string;
+  name: string;
+  region: string;
+  timezone: string;
+  baseUrl: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toOrganization(row: OrganizationRow, baseUrl: string): Organization {
+  return {
+    id: row.id,
+    name: row.name,
+    region: row.region,
+    timezone: row.timezone,
+    baseUrl,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export interface OrganizationChanges {
+  name?: string;
+  timezone?: string;
+}
+
+const EDITABLE = ["name", "timezone"] as const;
+
+export class OrganizationService {
+  constructor(private readonly deps: SettingsDeps) {}
+
+  async get(caller: Caller): Promise<Organization> {
+    const actor = settingsActor(caller);
+    const row = await organizationRepository.findById(this.deps.db, actor.organizationId);
+    if (!row) throw new AppError("NOT_FOUND", "Organization not found");
+    return toOrganization(row, this.deps.publicBaseUrl);
+  }
+
+  async update(caller: Caller, changes: OrganizationChanges): Promise<Organization> {
+    const actor = settingsActor(caller);
+    const row = await this.deps.transactions.run(async (trx) => {
+      const before = await organizationRepository.lock(trx, actor.organizationId);
+      if (!before) throw new AppError("NOT_FOUND", "Organization not found");
+      const fields = EDITABLE.filter(
+        (field) => changes[field] !== undefined && changes[field] !== before[field],
+      );
+      if (fields.length === 0) return before;
+      const after = await organizationRepository.update(
+        trx,
+        actor.organizationId,
+        Object.fromEntries(fields.map((field) => [field, changes[field]])),
+      );
+      if (!after) throw new AppError("NOT_FOUND", "Organization not found");
+      await recordEvent(trx, {
+        type: "organization.updated",
+        organizationId: after.id,
+        data: { organization: { id: after.id, name: after.name, timezone: after.timezone } },
+      });
+      const diff = fields.map((field) => [field, { from: before[field], to: after[field] }]);
+      await auditLogRepository.insert(
+        trx,
+        auditBy(
+          actor,
+          "organization.updated",
+          { type: "organization", id: after.id },
+          {
+            changes: Object.fromEntries(diff),
+          },
+        ),
+      );
+      return after;
+    });
+    return toOrganization(row, this.deps.publicBaseUrl);
+  }
+}

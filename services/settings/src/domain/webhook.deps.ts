@@ -1,0 +1,15 @@
+import type { Logger } from "@clment/http";
+import type { WebhookHttpClient } from "../clients/webhook.http.js";
+import type { WebhookConfig } from "../config.js";
+import type { DeliveryScheduler } from "../jobs/webhook-delivery.jobs.js";
+import type { SettingsDeps } from "./deps.js";
+import type { WebhookSecretCipher } from "./webhook.secrets.js";
+
+/** What the webhook use cases work with, beside the service's common dependencies. */
+export interface WebhookDeps extends SettingsDeps {
+  config: WebhookConfig;
+  cipher: WebhookSecretCipher;
+  http: WebhookHttpClient;
+  scheduler: DeliveryScheduler;
+  logger: Logger;
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from "node:crypto";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import type { Identity } from "@clment/auth";
+import {
+  consumerQueueName,
+  queueSettings,
+  type EventEnvelope,
+  type EventMap,
+  type EventType,
+} from "@clment/queue";
+import {
+  startSmtpServer,
+  waitFor,
+  type RecordedRequest,
+  type TestSmtpServer,
+} from "@clment/testing";
+import { verifyWebhook } from "@clment/webhooks";
+import type { Resolver } from "../src/clients/webhook.http.js";
+import { loadSettingsConfig, type SettingsConfig, type WebhookConfig } from "../src/config.js";
+import { createSettingsService } from "../src/service.js";
+import { REGION, SettingsHarness } from "./harness.js";
+
+/** Webhook settings for tests: local receivers allowed, a schedule of fractions of seconds. */
+export function testWebhookConfig(
+  overrides: Partial<WebhookConfig> = {},
+  email: Partial<SettingsConfig["email"]> = {},
+): SettingsConfig {
+  const defaults = loadSettingsConfig({});
+  return {
+    webhooks: {
+      ...defaults.webhooks,
+      allowHttp: true,
+      allowPrivateNetworks: true,
+      timeoutMs: 2_000,
+      retryDelaysMs: [300, 600, 1_200],
+      sweepIntervalMs: 250,
+      concurrency: 8,
+      ...overrides,
+    },
+    email: { ...defaults.email, from: "Clment <notifications@clment.test>", ...email },
+  };
+}
+
+export interface WebhookTestbed {
+  settings: SettingsHarness;
+  smtp: TestSmtpServer;
+  close(): Promise<void>;
+}
+
+/** The settings service with test webhook settings, and an SMTP server its emails go to. */
+export async function startWebhookTestbed(
+  options: {
+    webhooks?: Partial<WebhookConfig>;
+    resolver?: Resolver;
+    redisUrl?: string;
+  } = {},
+): Promise<WebhookTestbed> {
+  const smtp = await startSmtpServer();
+  try {
+    const definition = createSettingsService({
+      config: testWebhookConfig(options.webhooks, { smtpUrl: smtp.url }),
+      resolver: options.resolver,
+    });
+    const settings = await SettingsHarness.start({ definition, redisUrl: options.redisUrl });
+    return {
+      settings,
+      smtp,
+      async close() {
+        await settings.close();
+        await smtp.close();
+      },
+    };
+  } catch (error) {
+    await smtp.close();
+    throw error;
+  }
+}
+
+/** An event as another service's outbox relay would hand it to the settings consumer. */
+export function envelope<T extends EventType>(
+  type: T,
+  organizationId: string,
+  data: EventMap[T],
+): EventEnvelope<T> {
+  return {
+    id: randomUUID(),
+    type,
+    organizationId,
+    region: REGION,
+    createdAt: new Date().toISOString(),
+    data,
+  };
+}
+
+/**
+ * Puts an event on the settings service's event queue, exactly as the outbox relay of the
+ * service that emitted it does (job id = event id). Another `jobId` makes BullMQ take the same
+ * event twice, as when it was queued again after its first job was removed.
+ */
+export async function publishEvent(
+  settings: SettingsHarness,
+  event: EventEnvelope,
+  options: { redisUrl?: string; jobId?: string } = {},
+): Promise<void> {
+  const connection = new Redis(options.redisUrl ?? settings.service.context.config.REDIS_URL, {
+    maxRetriesPerRequest: null,
+  });
+  const queue = new Queue(consumerQueueName("settings"), {
+    connection,
+    prefix: queueSettings(settings.redisPrefix).bullPrefix,
+  });
+  try {
+    await queue.add(event.type, event, {
+      jobId: options.jobId ?? event.id,
+      attempts: 8,
+      backoff: { type: "exponential", delay: 200 },
+    });
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
+export function contractCreated(organizationId: string, title = "Master Services Agreement") {
+  const now = new Date().toISOString();
+  return envelope("contract.created", organizationId, {
+    contract: {
+      id: randomUUID(),
+      title,
+      status: "draft",
+      counterparty: "Acme",
+      value: null,
+      effectiveDate: null,
+      endDate: null,
+      tags: [],
+      metadata: {},
+      document: null,
+      createdAt: now,
+      updatedAt: now,
+    },
+  });
+}
+
+export async function createWebhook(
+  settings: SettingsHarness,
+  owner: Identity,
+  body: { url: string; events: string[]; description?: string },
+): Promise<{ id: string; secret: string; webhook: any }> {
+  const response = await settings.request("POST", "/v1/settings/webhooks", { as: owner, body });
+  if (response.status !== 201) throw new Error(`webhook creation failed: ${response.text}`);
+  const { webhook, secret } = response.body.data;
+  return { id: webhook.id, secret, webhook };
+}
+
+/** The deliveries of a webhook, newest first. */
+export async function deliveriesOf(
+  settings: SettingsHarness,
+  owner: Identity,
+  webhookId: string,
+): Promise<any[]> {
+  const response = await settings.request("GET", `/v1/settings/webhooks/${webhookId}/deliveries`, {
+    as: owner,
+  });
+  if (response.status !== 200) throw new Error(`deliveries failed: ${response.text}`);
+  return response.body.data.deliveries;
+}
+
+/** Waits for a webhook's delivery of `eventId` to reach `status`; returns it with its attempts. */
+export async function settledDelivery(
+  settings: SettingsHarness,
+  owner: Identity,
+  webhookId: string,
+  eventId: string,
+  status: "succeeded" | "failed" | "pending",
+  options: { minAttempts?: number; timeoutMs?: number } = {},
+): Promise<any> {
+  const summary = await waitFor(
+    async () =>
+      (await deliveriesOf(settings, owner, webhookId)).find(
+        (d) =>
+          d.eventId === eventId &&
+          d.status === status &&
+          d.attemptCount >= (options.minAttempts ?? 1),
+      ),
+    { timeoutMs: options.timeoutMs ?? 20_000, message: `delivery of ${eventId} ${status}` },
+  );
+  const response = await settings.request(
+    "GET",
+    `/v1/settings/webhooks/${webhookId}/deliveries/${summary.id}`,
+    { as: owner },
+  );
+  return response.body.data.delivery;
+}
+
+/** Checks a received webhook with the package's verifier; returns the parsed body. */
+export function verified(secret: string, request: RecordedRequest): any {
+  return verifyWebhook(secret, request.headers, request.body).payload;
+}
+
+/** Lets a little time pass, to show that something does NOT happen. */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
