@@ -60,6 +60,9 @@ export class LocalRegion {
       PUBLIC_BASE_URL: publicBaseUrl(region),
       LOG_LEVEL: logLevel,
       DATA_DIR: join(DATA_DIR, region), // files, e.g. uploaded documents
+      // Local development: webhooks may target http:// receivers on this machine.
+      WEBHOOKS_ALLOW_HTTP: "true",
+      WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true",
       // Where the region's services are, for the gateway and for services that call a peer.
       ...Object.fromEntries(
         SERVICES.map((name) => [

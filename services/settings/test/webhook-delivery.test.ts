@@ -176,7 +176,8 @@ describe("webhook delivery", () => {
     expect(requests.map((r) => r.headers["webhook-id"])).toEqual([event.id, event.id, event.id]);
     for (const request of requests) expect(verified(secret, request).id).toBe(event.id);
     const gaps = [1, 2].map((i) => requests[i]!.receivedAt - requests[i - 1]!.receivedAt);
-    // The schedule says 300 ms, then 600 ms: a loaded machine can only make them longer.
+    // The schedule says 300 ms, then 600 ms: a loaded machine can only make them longer, so
+    // lower bounds are safe, and the second wait is longer than the first delay.
     expect(gaps[0]).toBeGreaterThanOrEqual(250);
     expect(gaps[1]).toBeGreaterThanOrEqual(550);
 
@@ -195,8 +196,6 @@ describe("webhook delivery", () => {
         ["retry", 204, ""],
       ],
     );
-    const starts = delivery.attempts.map((a: any) => Date.parse(a.startedAt));
-    expect(starts[2] - starts[1]).toBeGreaterThan(starts[1] - starts[0]);
     await pause(1_500); // longer than the next delay of the schedule
     expect(receiver.requests).toHaveLength(3);
   });

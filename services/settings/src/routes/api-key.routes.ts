@@ -5,7 +5,7 @@ import { API_KEY_EXPIRY_DAYS } from "../config.js";
 import type { ApiKeyService } from "../domain/api-key.service.js";
 import { callerOf, idParam, listOptions } from "./request.js";
 
-const createBody = z.strictObject({
+export const createBody = z.strictObject({
   label: z.string().trim().min(1).max(100),
   expiresInDays: z
     .union(

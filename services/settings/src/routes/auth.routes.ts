@@ -8,7 +8,7 @@ import { email, personName, requestIdOf } from "./request.js";
 /** Long enough to resist guessing, short enough to hash quickly; any characters. */
 const newPassword = z.string().min(8, "must be at least 8 characters").max(256);
 
-const signupBody = z.strictObject({
+export const signupBody = z.strictObject({
   organizationName: z.string().trim().min(1).max(200),
   name: personName,
   email,
@@ -16,12 +16,12 @@ const signupBody = z.strictObject({
 });
 
 /** No format rules at login: a badly formed email is just a wrong one (401). */
-const loginBody = z.strictObject({
+export const loginBody = z.strictObject({
   email: z.string().trim().toLowerCase().min(1).max(254),
   password: z.string().min(1).max(256),
 });
 
-const acceptInviteBody = z.strictObject({
+export const acceptInviteBody = z.strictObject({
   token: z.string().min(1).max(200),
   name: personName,
   password: newPassword,

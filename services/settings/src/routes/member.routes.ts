@@ -6,8 +6,8 @@ import type { MemberService } from "../domain/member.service.js";
 import { callerOf, email, idParam, listOptions, personName } from "./request.js";
 
 const role = z.enum(ROLES);
-const inviteBody = z.strictObject({ email, name: personName, role });
-const changeRoleBody = z.strictObject({ role });
+export const inviteBody = z.strictObject({ email, name: personName, role });
+export const changeRoleBody = z.strictObject({ role });
 
 export function memberRoutes(members: MemberService): Router {
   const router = Router();

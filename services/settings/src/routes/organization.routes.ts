@@ -26,7 +26,7 @@ const timezone = z
     return z.NEVER;
   });
 
-const updateBody = z
+export const updateBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
     timezone: timezone.optional(),

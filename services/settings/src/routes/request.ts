@@ -29,7 +29,7 @@ export function idParam(req: Request, what: string): string {
   return id;
 }
 
-const listQuery = paginationQuery.extend({ sort: sortQuery(["createdAt"]) });
+export const listQuery = paginationQuery.extend({ sort: sortQuery(["createdAt"]) });
 
 /** `skip`, `take` and `sort` (createdAt or -createdAt, newest first by default). */
 export function listOptions(req: Request): ListOptions {

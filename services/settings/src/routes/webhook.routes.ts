@@ -19,9 +19,9 @@ const events = z
 const url = z.string().trim().min(1).max(2048);
 const description = z.string().trim().max(500);
 
-const createBody = z.strictObject({ url, events, description: description.optional() });
+export const createBody = z.strictObject({ url, events, description: description.optional() });
 
-const updateBody = z
+export const updateBody = z
   .strictObject({
     url: url.optional(),
     events: events.optional(),
@@ -32,7 +32,7 @@ const updateBody = z
     message: "send url, events, description or enabled",
   });
 
-const deliveriesQuery = z.object({
+export const deliveriesQuery = z.object({
   status: z.enum(["pending", "succeeded", "failed"]).optional(),
   eventType: z.string().max(100).optional(),
 });
