@@ -4,7 +4,15 @@ import globals from "globals";
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/node_modules/**", "coverage/**", "**/*.js", "**/*.mjs", ".data/**"],
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "coverage/**",
+      "**/*.js",
+      "**/*.mjs",
+      ".data/**",
+      "packages/sdk/src/schema.ts",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

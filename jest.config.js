@@ -1,6 +1,6 @@
 /** One Jest run for the whole repository: ESM, TypeScript through SWC, real stores. */
 const workspace = {
-  "^@clment/(config|http|auth|db|queue|testing|runtime|idempotency|credits-client|webhooks)$":
+  "^@clment/(config|http|auth|db|queue|testing|runtime|idempotency|credits-client|webhooks|openapi|sdk|metrics)$":
     "<rootDir>/packages/$1/src/index.ts",
   "^@clment/(settings|contracts|review|credits)$": "<rootDir>/services/$1/src/index.ts",
   "^@clment/gateway$": "<rootDir>/gateway/src/index.ts",

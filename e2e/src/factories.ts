@@ -1,6 +1,46 @@
-import { call, uniqueId } from "@clment/testing";
+import {
+  call,
+  createTestDatabase,
+  createTestRedisPrefix,
+  testSecret,
+  uniqueId,
+} from "@clment/testing";
+import { startRegion, type RunningRegion } from "./region.js";
 
 /** Factories that make what a test needs through the public API of a region's gateway. */
+
+/**
+ * A US region for one test file on a database and Redis prefix of its own (`label` names
+ * both); `close` stops it, then deletes its keys and drops its database.
+ */
+export async function startTestRegion(label: string): Promise<RunningRegion> {
+  const database = await createTestDatabase(label);
+  const redisPrefix = createTestRedisPrefix(label);
+  const removeStores = async () => {
+    await redisPrefix.cleanup();
+    await database.drop();
+  };
+  let region: RunningRegion;
+  try {
+    region = await startRegion({
+      region: "us",
+      databaseUrl: database.url,
+      redisPrefix: redisPrefix.prefix,
+      identitySecret: testSecret("us"),
+    });
+  } catch (error) {
+    await removeStores();
+    throw error;
+  }
+  const stopRegion = region.close;
+  return {
+    ...region,
+    async close() {
+      await stopRegion();
+      await removeStores();
+    },
+  };
+}
 
 export const PASSWORD = "correct horse battery staple";
 

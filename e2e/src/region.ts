@@ -18,6 +18,11 @@ export interface RegionOptions {
   /** How often gateways send API key usage to settings (small in tests). */
   lastUsedFlushMs?: number;
   logLevel?: string;
+  /**
+   * Extra gateway environment (e.g. `RATE_LIMIT_*`). Tests get generous rate limits by default,
+   * so only the tests about limits meet them.
+   */
+  gatewayEnv?: Record<string, string>;
   /** Where services keep files (documents); a temporary directory, removed on close, by default. */
   dataDir?: string;
 }
@@ -94,6 +99,8 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
             PORT: String(i === 0 ? gatewayPort : 0),
             LAST_USED_FLUSH_MS: String(options.lastUsedFlushMs ?? 5_000),
             UPSTREAM_TIMEOUT_MS: "5000",
+            ...TEST_RATE_LIMITS,
+            ...options.gatewayEnv,
           }),
         ),
       );
@@ -104,6 +111,13 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
     throw error;
   }
 }
+
+const TEST_RATE_LIMITS = {
+  RATE_LIMIT_API_KEY_PER_MINUTE: "100000",
+  RATE_LIMIT_SESSION_PER_MINUTE: "100000",
+  RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: "100000",
+  RATE_LIMIT_LOGIN_PER_IP_EMAIL_PER_MINUTE: "100000",
+};
 
 async function distinctFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();

@@ -1,18 +1,15 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import {
-  call,
-  createTestDatabase,
-  createTestRedisPrefix,
-  testSecret,
-  waitFor,
-  type TestDatabase,
-  type TestResponse,
-} from "@clment/testing";
+import { call, waitFor, type TestResponse } from "@clment/testing";
 import { makePdf, makePng } from "../../services/contracts/test/documents.fixtures.js";
-import { newApiKey, newOrganization, type NewOrganization } from "../src/factories.js";
-import { startRegion, type RunningRegion } from "../src/region.js";
+import {
+  newApiKey,
+  newOrganization,
+  startTestRegion,
+  type NewOrganization,
+} from "../src/factories.js";
+import type { RunningRegion } from "../src/region.js";
 
 const sha256 = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
 
@@ -78,21 +75,13 @@ function streamUpload(
 }
 
 describe("contracts through the gateway", () => {
-  let database: TestDatabase;
-  const redisPrefix = createTestRedisPrefix("e2e-contracts");
   let region: RunningRegion;
   let url: string;
   let org: NewOrganization;
   let key: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase("e2e_contracts");
-    region = await startRegion({
-      region: "us",
-      databaseUrl: database.url,
-      redisPrefix: redisPrefix.prefix,
-      identitySecret: testSecret("us"),
-    });
+    region = await startTestRegion("e2e_contracts");
     url = region.url;
     org = await newOrganization(url);
     key = (await newApiKey(url, org.owner.token)).secret;
@@ -100,8 +89,6 @@ describe("contracts through the gateway", () => {
 
   afterAll(async () => {
     await region?.close();
-    await redisPrefix.cleanup();
-    await database?.drop();
   });
 
   it("uploads a PDF with an API key, reads its text, finds a page-2 phrase and downloads the same bytes", async () => {

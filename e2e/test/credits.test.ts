@@ -1,38 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { randomUUID } from "node:crypto";
-import {
-  call,
-  createTestDatabase,
-  createTestRedisPrefix,
-  testSecret,
-  waitFor,
-  type TestDatabase,
-} from "@clment/testing";
+import { call, waitFor } from "@clment/testing";
 import {
   newApiKey,
   newMember,
   newOrganization,
+  startTestRegion,
   type NewMember,
   type NewOrganization,
 } from "../src/factories.js";
-import { startRegion, type RunningRegion } from "../src/region.js";
+import type { RunningRegion } from "../src/region.js";
 
 describe("credits and billing through the gateway", () => {
-  let database: TestDatabase;
-  const redisPrefix = createTestRedisPrefix("e2e-credits");
   let region: RunningRegion;
   let org: NewOrganization;
   let apiKey: string;
   let member: NewMember;
 
   beforeAll(async () => {
-    database = await createTestDatabase("e2e_credits");
-    region = await startRegion({
-      region: "us",
-      databaseUrl: database.url,
-      redisPrefix: redisPrefix.prefix,
-      identitySecret: testSecret("us"),
-    });
+    region = await startTestRegion("e2e_credits");
     org = await newOrganization(region.url);
     apiKey = (await newApiKey(region.url, org.owner.token)).secret;
     member = await newMember(region.url, org.owner.token, "member");
@@ -40,8 +26,6 @@ describe("credits and billing through the gateway", () => {
 
   afterAll(async () => {
     await region?.close();
-    await redisPrefix.cleanup();
-    await database?.drop();
   });
 
   it("opens the credit account when the organization signs up, anchored on the signup day", async () => {

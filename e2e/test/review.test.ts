@@ -1,24 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import {
-  call,
-  createTestDatabase,
-  createTestRedisPrefix,
-  testSecret,
-  waitFor,
-  type TestDatabase,
-} from "@clment/testing";
+import { call, waitFor } from "@clment/testing";
 import {
   acceptedText,
   agreementPdf,
 } from "../../services/review/test/support/agreement.documents.js";
 import { DEFAULT_EXPECTED } from "../../services/review/test/support/services-agreement.js";
-import { newApiKey, newOrganization, type NewOrganization } from "../src/factories.js";
-import { startRegion, type RunningRegion } from "../src/region.js";
+import {
+  newApiKey,
+  newOrganization,
+  startTestRegion,
+  type NewOrganization,
+} from "../src/factories.js";
+import type { RunningRegion } from "../src/region.js";
 
 describe("reviews, redlines and conversions through the gateway", () => {
-  let database: TestDatabase;
-  const redisPrefix = createTestRedisPrefix("e2e-review");
   let region: RunningRegion;
   let org: NewOrganization;
   let key: string;
@@ -44,13 +40,7 @@ describe("reviews, redlines and conversions through the gateway", () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase("e2e_review");
-    region = await startRegion({
-      region: "us",
-      databaseUrl: database.url,
-      redisPrefix: redisPrefix.prefix,
-      identitySecret: testSecret("us"),
-    });
+    region = await startTestRegion("e2e_review");
     org = await newOrganization(region.url);
     key = (await newApiKey(region.url, org.owner.token)).secret;
     playbookId = await waitFor(
@@ -76,8 +66,6 @@ describe("reviews, redlines and conversions through the gateway", () => {
 
   afterAll(async () => {
     await region?.close();
-    await redisPrefix.cleanup();
-    await database?.drop();
   });
 
   it("gives a new organization the standard playbook and the clause-type catalogue", async () => {

@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { IdentityTokens } from "@clment/auth";
-import {
-  call,
-  createTestDatabase,
-  createTestRedisPrefix,
-  testSecret,
-  type TestDatabase,
-} from "@clment/testing";
+import { call, testSecret } from "@clment/testing";
 import {
   newApiKey,
   newMember,
   newOrganization,
+  startTestRegion,
   type NewMember,
   type NewOrganization,
 } from "../src/factories.js";
-import { startRegion, type RunningRegion } from "../src/region.js";
+import type { RunningRegion } from "../src/region.js";
 
 /** Ways of writing `/v1/settings/api-keys` that must all count as settings. */
 const VARIANTS = [
@@ -55,8 +50,6 @@ async function rawGet(baseUrl: string, path: string, token: string) {
 }
 
 describe("settings are for signed-in owners and admins only", () => {
-  let database: TestDatabase;
-  const redisPrefix = createTestRedisPrefix("gw-settings");
   let region: RunningRegion;
   let org: NewOrganization;
   let apiKey: string;
@@ -64,13 +57,7 @@ describe("settings are for signed-in owners and admins only", () => {
   let admin: NewMember;
 
   beforeAll(async () => {
-    database = await createTestDatabase("gw_settings");
-    region = await startRegion({
-      region: "us",
-      databaseUrl: database.url,
-      redisPrefix: redisPrefix.prefix,
-      identitySecret: testSecret("us"),
-    });
+    region = await startTestRegion("gw_settings");
     org = await newOrganization(region.url);
     apiKey = (await newApiKey(region.url, org.owner.token)).secret;
     member = await newMember(region.url, org.owner.token, "member");
@@ -79,8 +66,6 @@ describe("settings are for signed-in owners and admins only", () => {
 
   afterAll(async () => {
     await region?.close();
-    await redisPrefix.cleanup();
-    await database?.drop();
   });
 
   it.each(VARIANTS)("an API key on %s gets 403 API_KEY_FORBIDDEN", async (path) => {

@@ -15,6 +15,15 @@ export const gatewayEnvSchema = z.object({
   LAST_USED_FLUSH_MS: z.coerce.number().int().min(10).default(5_000),
   /** How long an upstream may take to answer before the caller gets 503. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Internal port of `GET /metrics` (Prometheus); unset or 0: no metrics server. */
+  METRICS_PORT: portField.optional(),
+  /** Requests per minute per API key and per session (shared by the region's gateways). */
+  RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(1_200),
+  /** Unauthenticated auth requests (signup, login, invite acceptance) per minute per IP. */
+  RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(50),
+  /** Login attempts per minute per IP and email. */
+  RATE_LIMIT_LOGIN_PER_IP_EMAIL_PER_MINUTE: z.coerce.number().int().min(1).default(10),
 });
 
 export type GatewayEnv = z.input<typeof gatewayEnvSchema>;
@@ -26,6 +35,12 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     ...config,
     redisPrefix: redisPrefix(config.REGION, config.REDIS_PREFIX),
     publicBaseUrl: config.PUBLIC_BASE_URL ?? `https://${config.REGION}.clment.com/v1`,
+    rateLimits: {
+      apiKeyPerMinute: config.RATE_LIMIT_API_KEY_PER_MINUTE,
+      sessionPerMinute: config.RATE_LIMIT_SESSION_PER_MINUTE,
+      authPerIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
+      loginPerIpEmailPerMinute: config.RATE_LIMIT_LOGIN_PER_IP_EMAIL_PER_MINUTE,
+    },
     upstreams: {
       settings: trimSlash(config.SETTINGS_URL),
       contracts: trimSlash(config.CONTRACTS_URL),

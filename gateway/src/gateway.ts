@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { assertSettingsAccess, IDENTITY_HEADER, IdentityTokens, type Identity } from "@clment/auth";
+import {
+  assertSettingsAccess,
+  hashSecret,
+  IDENTITY_HEADER,
+  IdentityTokens,
+  parseBearer,
+  type Identity,
+} from "@clment/auth";
 import {
   AppError,
   assignRequestId,
@@ -9,21 +16,40 @@ import {
   toAppError,
   type Logger,
 } from "@clment/http";
+import {
+  collectProcessMetrics,
+  httpRequestDuration,
+  httpRequests,
+  startMetricsServer,
+  type MetricsServer,
+} from "@clment/metrics";
 import { closeRedis, createRedis } from "@clment/queue";
 import { ApiKeyUsageBatcher } from "./api-key-usage.batcher.js";
+import { createApiReference } from "./api-reference.js";
 import type { GatewayConfig } from "./config.js";
 import { CredentialVerifier } from "./credential.verifier.js";
 import { malformedHttpResponse, writeError, writeJson } from "./http.errors.js";
+import { loginEmail, readSmallBody } from "./login.body.js";
+import { GatewayRateLimiter, setRateLimitHeaders } from "./rate.limiter.js";
 import { parseRequestPath } from "./request-path.js";
 import { revocationConsumer } from "./revocation.consumer.js";
 import { compileRoutes, UPSTREAMS } from "./route.table.js";
+import { securityHeaders, setSecurityHeaders } from "./security.headers.js";
 import { SettingsClient } from "./settings.client.js";
-import { createUpstreamProxies } from "./upstream.proxy.js";
+import { BUFFERED_BODY, createUpstreamProxies, type BufferedRequest } from "./upstream.proxy.js";
 
 export interface RunningGateway {
   url: string;
   port: number;
+  /** The internal metrics server's URL (`/metrics` below it), when METRICS_PORT is set. */
+  metricsUrl?: string;
   close(): Promise<void>;
+}
+
+/** What the access log and metrics learn about a request while it is handled. */
+interface RequestFacts {
+  route: string;
+  organizationId: string | null;
 }
 
 /**
@@ -46,8 +72,11 @@ export async function startGateway(
   const tokens = new IdentityTokens(config.IDENTITY_SECRET, config.REGION);
   const settings = new SettingsClient(config.upstreams.settings, tokens, logger);
   const verifier = new CredentialVerifier(redis, config.redisPrefix, settings, logger);
+  const limiter = new GatewayRateLimiter(redis, config.redisPrefix, config.rateLimits, logger);
   const usage = new ApiKeyUsageBatcher(settings, config.LAST_USED_FLUSH_MS, logger);
   const matchRoute = compileRoutes();
+  const headers = securityHeaders(config.publicBaseUrl);
+  const reference = createApiReference();
   const upstreams = createUpstreamProxies({
     upstreams: config.upstreams,
     timeoutMs: config.UPSTREAM_TIMEOUT_MS,
@@ -74,7 +103,11 @@ export async function startGateway(
     ),
   };
 
-  async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    facts: RequestFacts,
+  ): Promise<void> {
     const path = parseRequestPath(req.url ?? "/");
     if (!path) {
       throw new AppError("VALIDATION_ERROR", "The request path is not valid", [
@@ -83,11 +116,31 @@ export async function startGateway(
     }
     const route = matchRoute(path.decision);
     if (!route) throw new AppError("NOT_FOUND", `No route for ${req.method} ${path.forward}`);
+    facts.route = route.prefix;
 
     // Identity comes from the gateway only; the credential itself never leaves it.
     delete req.headers[IDENTITY_HEADER];
-    if (route.access !== "public") {
+    if (route.access === "public") {
+      const ip = req.socket.remoteAddress ?? "unknown";
+      if (route.prefix === "/v1/auth/login" && req.method === "POST") {
+        // The email is in the body: read it (small, capped), count, then send it on as read.
+        const body = await readSmallBody(req);
+        (req as BufferedRequest)[BUFFERED_BODY] = body;
+        await limiter.authAttempt(ip, loginEmail(body) ?? "");
+      } else {
+        await limiter.authAttempt(ip);
+      }
+    } else {
+      // The limit is counted by the credential's hash, beside its lookup (two concurrent calls).
+      const bearer = parseBearer(req.headers.authorization);
+      const limited = bearer
+        ? limiter.credential(bearer.kind, hashSecret(bearer.token))
+        : Promise.resolve(undefined);
+      limited.catch(() => undefined);
       const credential = await verifier.verify(req.headers.authorization);
+      const limit = await limited;
+      if (limit) setRateLimitHeaders(res, limit);
+      facts.organizationId = credential.organizationId;
       const identity: Identity = {
         organizationId: credential.organizationId,
         principal: credential.principal,
@@ -106,24 +159,38 @@ export async function startGateway(
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const requestId = assignRequestId(req, res);
+    setSecurityHeaders(res, headers);
     const url = req.url ?? "/";
-    const pathname = url.split("?", 1)[0];
-    if (accessLog) {
-      const started = performance.now();
-      res.once("finish", () => {
+    const pathname = url.split("?", 1)[0]!;
+    const facts: RequestFacts = { route: "unmatched", organizationId: null };
+    const started = performance.now();
+    res.once("finish", () => {
+      const seconds = (performance.now() - started) / 1000;
+      const labels = {
+        service: "gateway",
+        method: req.method ?? "",
+        route: facts.route,
+        status: String(res.statusCode),
+      };
+      httpRequests.inc(labels);
+      httpRequestDuration.observe(labels, seconds);
+      if (accessLog) {
         logger.info(
           {
             requestId,
+            organizationId: facts.organizationId,
             method: req.method,
             path: pathname,
             status: res.statusCode,
-            ms: Math.round((performance.now() - started) * 10) / 10,
+            ms: Math.round(seconds * 10_000) / 10,
           },
           "request",
         );
-      });
-    }
+      }
+    });
+    if (pathname === "/healthz" || pathname === "/readyz") facts.route = pathname;
     if (pathname === "/healthz") return writeJson(res, 200, { data: { status: "ok" } });
+    if (reference.handle(req.method, pathname ?? "", res)) return;
     if (pathname === "/readyz") {
       runReadiness(readiness).then(
         (result) => {
@@ -137,7 +204,7 @@ export async function startGateway(
       );
       return;
     }
-    forward(req, res).catch(fail);
+    forward(req, res, facts).catch(fail);
 
     function fail(error: unknown): void {
       const appError = toAppError(error);
@@ -157,17 +224,28 @@ export async function startGateway(
     if (error.code !== "ECONNRESET" && socket.writable) socket.end(malformedHttpResponse());
     else socket.destroy();
   });
+  let metrics: MetricsServer | undefined;
+  if (config.METRICS_PORT) {
+    collectProcessMetrics();
+    metrics = await startMetricsServer(config.METRICS_PORT, config.HOST);
+  }
   logger.info({ url: server.url, publicBaseUrl: config.publicBaseUrl }, "gateway listening");
 
   let closing: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
     await server.close();
+    await metrics?.close();
     await usage.close();
     await consumer.stop();
     upstreams.close();
     await Promise.all([closeRedis(redis), closeRedis(workerRedis)]);
   }
-  return { url: server.url, port: server.port, close: () => (closing ??= shutdown()) };
+  return {
+    url: server.url,
+    port: server.port,
+    ...(metrics ? { metricsUrl: metrics.url } : {}),
+    close: () => (closing ??= shutdown()),
+  };
 }
 
 async function checkHealth(baseUrl: string): Promise<void> {

@@ -2,6 +2,10 @@ import { Agent, type IncomingMessage, type ServerResponse } from "node:http";
 import { createProxyMiddleware, type RequestHandler } from "http-proxy-middleware";
 import type { Upstream } from "./route.table.js";
 
+/** A request body the gateway already read (login throttling); sent on instead of the stream. */
+export const BUFFERED_BODY = Symbol("bufferedBody");
+export type BufferedRequest = IncomingMessage & { [BUFFERED_BODY]?: Buffer };
+
 export type UpstreamProxy = RequestHandler<IncomingMessage, ServerResponse>;
 
 export interface UpstreamProxies {
@@ -35,6 +39,15 @@ export function createUpstreamProxies(options: {
       ejectPlugins: true,
       plugins: [
         (proxyServer) => {
+          proxyServer.on("proxyReq", (proxyReq, req: BufferedRequest) => {
+            // The stream has ended (the gateway read it); piping it then only ends proxyReq.
+            const body = req[BUFFERED_BODY];
+            if (body) {
+              proxyReq.setHeader("content-length", body.length);
+              proxyReq.removeHeader("transfer-encoding");
+              proxyReq.write(body);
+            }
+          });
           proxyServer.on("error", (error, req, res) => {
             if (req && res && "writeHead" in res) options.onError(error, req, res, upstream);
             else if (res) res.destroy();

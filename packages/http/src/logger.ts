@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
 
@@ -15,17 +15,36 @@ export const REDACT_PATHS = [
   "*.password",
   "*.secret",
   "*.token",
+  "req.headers['x-api-key']",
+  "*.headers.authorization",
+  "*.headers.cookie",
+  "*.headers['x-clment-identity']",
+  "apiKey",
+  "*.apiKey",
+  "keyHash",
+  "*.keyHash",
+  "passwordHash",
+  "*.passwordHash",
+  "signingSecret",
+  "*.signingSecret",
+  "IDENTITY_SECRET",
+  "*.IDENTITY_SECRET",
+  "LLM_API_KEY",
+  "*.LLM_API_KEY",
 ];
 
 export function createLogger(options: {
   service: string;
   region?: string;
   level?: string;
+  /** Where lines go (stdout by default); tests capture them. */
+  destination?: DestinationStream;
 }): Logger {
-  return pino({
+  const settings = {
     level: options.level ?? "info",
     base: { service: options.service, ...(options.region ? { region: options.region } : {}) },
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }

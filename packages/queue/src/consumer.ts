@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job } from "bullmq";
 import { sql, type Kysely } from "kysely";
 import type { Logger } from "pino";
 import type { Redis } from "ioredis";
+import { jobDuration } from "@clment/metrics";
 import { EVENT_ROUTES, type EventEnvelope, type EventType } from "./events.js";
 import { consumerQueueName, type QueueSettings } from "./settings.js";
 
@@ -104,6 +105,15 @@ export class EventConsumer {
   }
 
   private async handle(job: Job<EventEnvelope>): Promise<string> {
-    return this.handleEvent(job.data);
+    const labels = { service: this.options.name, queue: consumerQueueName(this.options.name) };
+    const end = jobDuration.startTimer(labels);
+    try {
+      const outcome = await this.handleEvent(job.data);
+      end({ outcome: "completed" });
+      return outcome;
+    } catch (error) {
+      end({ outcome: "failed" });
+      throw error;
+    }
   }
 }

@@ -1,11 +1,21 @@
 import { join, resolve } from "node:path";
-import type { Express } from "express";
-import type { Kysely } from "kysely";
+import type { Express, RequestHandler } from "express";
+import { sql, type Kysely } from "kysely";
 import type { Migration } from "@clment/db";
 import { IdentityTokens, requireIdentity } from "@clment/auth";
 import { commonEnv, loadConfig, portField, redisPrefix, z } from "@clment/config";
 import { createDatabase, migrate, type Database } from "@clment/db";
 import { idempotency, startIdempotencySweeper } from "@clment/idempotency";
+import {
+  addScrapeSampler,
+  collectProcessMetrics,
+  httpRequestDuration,
+  httpRequests,
+  outboxLag,
+  queueDepth,
+  startMetricsServer,
+  type MetricsServer,
+} from "@clment/metrics";
 import {
   createLogger,
   createServiceApp,
@@ -15,6 +25,7 @@ import {
 } from "@clment/http";
 import {
   closeRedis,
+  consumerQueueName,
   createRedis,
   EventConsumer,
   OutboxRelay,
@@ -37,6 +48,8 @@ export const serviceEnvSchema = z.object({
   /** Peer services of the region, for the services that call them over internal HTTP. */
   CONTRACTS_URL: z.string().url().optional(),
   CREDITS_URL: z.string().url().optional(),
+  /** Internal port of `GET /metrics` (Prometheus); unset or 0: no metrics server. */
+  METRICS_PORT: portField.optional(),
 });
 
 export type ServiceEnv = z.input<typeof serviceEnvSchema>;
@@ -94,7 +107,11 @@ export interface RunningService<DB = unknown> {
   name: string;
   url: string;
   port: number;
+  /** The internal metrics server's URL (`/metrics` below it), when METRICS_PORT is set. */
+  metricsUrl?: string;
   context: ServiceContext<DB>;
+  /** The express app (its routes are compared with the OpenAPI document in tests). */
+  app: Express;
   close(): Promise<void>;
 }
 
@@ -156,6 +173,7 @@ export async function startService<DB>(
       ...definition.readiness?.(context),
     },
     routes(app) {
+      app.use(observeRequests(definition.name));
       definition.publicRoutes?.(app, context);
       app.use(["/v1", "/internal"], requireIdentity(tokens));
       // Idempotency-Key on every POST of the public API, per organization, in the service's schema.
@@ -167,6 +185,8 @@ export async function startService<DB>(
   const handlers = definition.consumers?.(context);
   let consumer: EventConsumer | undefined;
   let server: RunningServer | undefined;
+  let metrics: MetricsServer | undefined;
+  closers.push(samplers(context, handlers ? consumerQueueName(definition.name) : undefined));
   try {
     if (handlers) {
       consumer = new EventConsumer({
@@ -184,6 +204,10 @@ export async function startService<DB>(
     closers.push(startIdempotencySweeper({ db: database.db as Kysely<unknown>, logger }));
     relay.start();
     server = await listen(app, config.PORT, config.HOST);
+    if (config.METRICS_PORT) {
+      collectProcessMetrics();
+      metrics = await startMetricsServer(config.METRICS_PORT, config.HOST);
+    }
   } catch (error) {
     await shutdown();
     throw error;
@@ -193,6 +217,7 @@ export async function startService<DB>(
   let closing: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
     await server?.close();
+    await metrics?.close();
     await consumer?.stop();
     for (const close of closers.reverse()) await close();
     await relay.stop();
@@ -203,8 +228,69 @@ export async function startService<DB>(
     name: definition.name,
     url: server.url,
     port: server.port,
+    ...(metrics ? { metricsUrl: metrics.url } : {}),
     context,
+    app,
     close: () => (closing ??= shutdown()),
+  };
+}
+
+/**
+ * Counts and times every request by route (the matched express pattern, never the raw path) and
+ * status, and logs one line per request with its id, organization and region (in the logger's
+ * base) at `info`.
+ */
+function observeRequests(service: string): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    res.once("finish", () => {
+      const seconds = (performance.now() - started) / 1000;
+      const matched = (req as { route?: { path?: unknown } }).route?.path;
+      const route = typeof matched === "string" ? req.baseUrl + matched : "unmatched";
+      const labels = { service, method: req.method, route, status: String(res.statusCode) };
+      httpRequests.inc(labels);
+      httpRequestDuration.observe(labels, seconds);
+      const log = (req as { log?: Logger }).log;
+      if (log?.isLevelEnabled("info") && req.path !== "/healthz" && req.path !== "/readyz") {
+        const identity = res.locals.identity as { organizationId?: string } | undefined;
+        log.info(
+          {
+            organizationId: identity?.organizationId ?? null,
+            method: req.method,
+            route,
+            status: res.statusCode,
+            ms: Math.round(seconds * 10_000) / 10,
+          },
+          "request",
+        );
+      }
+    });
+    next();
+  };
+}
+
+/** Samples the service's queue depth and outbox lag at each scrape; returns the unregister. */
+function samplers<DB>(context: ServiceContext<DB>, queueName: string | undefined) {
+  const service = context.name;
+  const stop = addScrapeSampler(async () => {
+    const row = await sql<{ lag: number | null }>`
+      select extract(epoch from now() - min(created_at))::float8 as lag
+      from outbox where published_at is null`.execute(context.db as Kysely<unknown>);
+    outboxLag.set({ service }, row.rows[0]?.lag ?? 0);
+  });
+  const stopQueue = queueName
+    ? addScrapeSampler(async () => {
+        const prefix = `${context.queues.bullPrefix}:${queueName}`;
+        const [waiting, delayed] = await Promise.all([
+          context.redis.llen(`${prefix}:wait`),
+          context.redis.zcard(`${prefix}:delayed`),
+        ]);
+        queueDepth.set({ service, queue: queueName }, waiting + delayed);
+      })
+    : () => undefined;
+  return async () => {
+    stop();
+    stopQueue();
   };
 }
 
@@ -242,3 +328,7 @@ export function onShutdownSignal(stop: () => Promise<void>): void {
 }
 
 export { migrate };
+export { perContext } from "./per-context.js";
+
+/** The process's Prometheus metrics (@clment/metrics), for services to increment. */
+export * as metrics from "@clment/metrics";

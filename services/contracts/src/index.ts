@@ -1,2 +1,3 @@
 export { contractsService } from "./service.js";
 export { migrations } from "./migrations/index.js";
+export { contractsOperations } from "./openapi.js";

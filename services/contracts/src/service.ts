@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { ServiceContext, ServiceDefinition } from "@clment/runtime";
+import { perContext, type ServiceContext, type ServiceDefinition } from "@clment/runtime";
 import { DEFAULT_SETTINGS, type ContractsApp, type ContractsSettings } from "./app.js";
 import type { DB } from "./data/db.js";
 import { ContractService } from "./domain/contract.service.js";
@@ -86,15 +86,7 @@ export function createContractsService(options: ContractsOptions = {}): ServiceD
   /** The services of a started instance (for tests and benchmarks). */
   servicesOf(context: ServiceContext<DB>): ContractsServices;
 } {
-  const built = new WeakMap<ServiceContext<DB>, ContractsServices>();
-  const servicesOf = (context: ServiceContext<DB>) => {
-    let services = built.get(context);
-    if (!services) {
-      services = build(context, options);
-      built.set(context, services);
-    }
-    return services;
-  };
+  const servicesOf = perContext((context: ServiceContext<DB>) => build(context, options));
   return {
     name: "contracts",
     schema: "contracts",

@@ -21,6 +21,7 @@ import {
   createTestRedisPrefix,
   TEST_REDIS_URL,
   testSecret,
+  waitFor,
   type TestResponse,
 } from "@clment/testing";
 import type { Kysely } from "kysely";
@@ -208,9 +209,22 @@ export class ContractsHarness {
     organizationId: string,
     data: EventMap[T],
   ): Promise<void> {
+    await this.publishEvent("settings", type, organizationId, data);
+  }
+
+  /**
+   * Publishes an event the way another service (`from`: its schema, e.g. `review`) would:
+   * written to its outbox in a transaction, then relayed to the queues of its consumers.
+   */
+  async publishEvent<T extends EventType>(
+    from: string,
+    type: T,
+    organizationId: string,
+    data: EventMap[T],
+  ): Promise<string> {
     const settingsDb = createDatabase<unknown>({
       url: this.database.url,
-      schema: "settings",
+      schema: from,
       max: 1,
     });
     const redis = createRedis(TEST_REDIS_URL, "client");
@@ -218,19 +232,33 @@ export class ContractsHarness {
       db: settingsDb.db,
       redis,
       settings: queueSettings(this.redisPrefix.prefix),
-      logger: createLogger({ service: "test-settings", level: "silent" }),
+      logger: createLogger({ service: `test-${from}`, level: "silent" }),
       region: "us",
     });
     try {
-      await settingsDb.db
+      const id = await settingsDb.db
         .transaction()
         .execute((trx) => writeEvent(trx, { type, organizationId, data }));
       await relay.relayOnce();
+      return id;
     } finally {
       await relay.stop();
       await closeRedis(redis);
       await settingsDb.close();
     }
+  }
+
+  /** Waits until this service's consumer has handled the event with this id. */
+  async handled(eventId: string): Promise<void> {
+    await waitFor(
+      async () =>
+        (await this.db
+          .selectFrom("processed_events")
+          .select("event_id")
+          .where("event_id", "=", eventId)
+          .executeTakeFirst()) !== undefined,
+      { timeoutMs: 20_000, message: `event ${eventId} to be handled` },
+    );
   }
 
   async close(): Promise<void> {

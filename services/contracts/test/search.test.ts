@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { waitFor } from "@clment/testing";
+import { sql } from "kysely";
 import { ContractsHarness, type TestOrg } from "./harness.js";
 
 let harness: ContractsHarness;
@@ -90,6 +91,89 @@ describe("search", () => {
         .title,
     ).toBe("Cloud hosting");
     await searchUntil(org, `q=${encodeURIComponent("uptime or heating")}`, 2);
+  });
+
+  it("matches a phrase only with its words in order and at their distance, stop words included", async () => {
+    const exact = await textContract(
+      org,
+      "Phrase exact",
+      "Clause 9. Limitation of liability: the gizmo supplier is liable up to the fees.",
+    );
+    const otherStopWord = await textContract(
+      org,
+      "Phrase stop word",
+      "Our gizmo terms set a limitation on liability for both parties.",
+    );
+    await textContract(
+      org,
+      "Phrase reversed",
+      "The gizmo liability limitation is set out in schedule two.",
+    );
+    await textContract(
+      org,
+      "Phrase apart",
+      "A gizmo limitation applies to deliveries. Liability is unlimited.",
+    );
+    await searchUntil(org, "q=gizmo", 4);
+    const phrase = await searchUntil(
+      org,
+      `q=${encodeURIComponent('"limitation of liability" gizmo')}`,
+      2,
+    );
+    expect(phrase.results.map((r: { id: string }) => r.id).sort()).toEqual(
+      [exact.id, otherStopWord.id].sort(),
+    );
+    // Three words in a row, alternatives and exclusions around a phrase.
+    expect(
+      (await search(org, `q=${encodeURIComponent('"gizmo supplier is liable"')}`)).body.data
+        .results[0].id,
+    ).toBe(exact.id);
+    expect(
+      (await search(org, `q=${encodeURIComponent('"liable gizmo supplier"')}`)).body.data,
+    ).toEqual({ results: [], total: 0 });
+    const either = await search(
+      org,
+      `q=${encodeURIComponent('"limitation of liability" or "liability limitation"')}`,
+    );
+    expect(either.body.data.total).toBe(3);
+    const without = await search(
+      org,
+      `q=${encodeURIComponent('"limitation of liability" -schedule -fees')}`,
+    );
+    expect(without.body.data.results.map((r: { id: string }) => r.id)).toEqual([otherStopWord.id]);
+  });
+
+  it("counts up to 1,000 matches exactly and past that gives an estimate flagged totalIsExact: false", async () => {
+    const crowded = harness.newOrg();
+    await harness.db
+      .insertInto("search_documents")
+      .columns(["organization_id", "type", "resource_id", "contract_id", "title", "body"])
+      .expression((eb) =>
+        eb
+          .selectFrom(sql<{ n: number }>`generate_series(1, 1005)`.as("g"))
+          .select([
+            sql<string>`${crowded.id}::uuid`.as("organization_id"),
+            sql<string>`'contract'`.as("type"),
+            sql<string>`gen_random_uuid()`.as("resource_id"),
+            sql<null>`null`.as("contract_id"),
+            sql<string>`'Pelican agreement ' || g`.as("title"),
+            sql<string>`'Pelican terms and pelican ' || repeat('clauses ', (g % 7)::int)`.as(
+              "body",
+            ),
+          ]),
+      )
+      .execute();
+    const many = await search(crowded, "q=pelican&take=5");
+    expect(many.status).toBe(200);
+    expect(many.body.data.totalIsExact).toBe(false);
+    expect(many.body.data.total).toBeGreaterThan(1000);
+    expect(many.body.data.results).toHaveLength(5);
+    const few = await search(crowded, "q=pelican%20clauses");
+    expect(few.body.data.totalIsExact).toBeUndefined();
+    // g % 7 = 0 has no "clauses": 1005 - 143.
+    expect(few.body.data.total).toBe(862);
+    // The estimate never reaches another organization's rows.
+    expect((await search(org, "q=pelican")).body.data).toEqual({ results: [], total: 0 });
   });
 
   it("follows changes: a renamed contract is found by its new title, a deleted one no more", async () => {

@@ -10,3 +10,4 @@ export { OpenAiReviewProvider } from "./engine/openai.provider.js";
 export { clauseTypeCatalogue, CLAUSE_TYPE_IDS } from "./engine/clause-types.js";
 export { reviewText } from "./engine/review.engine.js";
 export { STANDARD_RULES, standardRules } from "./engine/standard-playbook.js";
+export { reviewOperations } from "./openapi.js";

@@ -1,5 +1,5 @@
 import type { Worker } from "bullmq";
-import type { ServiceContext, ServiceDefinition } from "@clment/runtime";
+import { perContext, type ServiceContext, type ServiceDefinition } from "@clment/runtime";
 import { CreditsClient } from "@clment/credits-client";
 import type { ReviewApp } from "./app.js";
 import { ContractsClient, type ContractsPort } from "./clients/contracts.client.js";
@@ -128,15 +128,7 @@ export function createReviewService(options: ReviewOptions = {}): ServiceDefinit
   /** The services of a started instance (for tests and benchmarks). */
   servicesOf(context: ServiceContext<DB>): ReviewServices;
 } {
-  const built = new WeakMap<ServiceContext<DB>, ReviewServices>();
-  const servicesOf = (context: ServiceContext<DB>) => {
-    let services = built.get(context);
-    if (!services) {
-      services = build(context, options);
-      built.set(context, services);
-    }
-    return services;
-  };
+  const servicesOf = perContext((context: ServiceContext<DB>) => build(context, options));
   return {
     name: "review",
     schema: "review",

@@ -5,6 +5,28 @@ import { agreementDocx } from "./support/agreement.documents.js";
 import { DOCX_TYPE, ReviewHarness, type TestOrganization } from "./support/harness.js";
 import { MarkerProvider, MARKERS, markedText } from "./support/test-providers.js";
 
+async function standardPlaybook(harness: ReviewHarness, org: TestOrganization): Promise<string> {
+  return (await harness.as(org.user, "GET", "/v1/playbooks")).body.data.playbooks[0].id;
+}
+
+/** Uploads a contract and queues its review with the standard playbook; returns the review's id. */
+async function queueReview(
+  harness: ReviewHarness,
+  org: TestOrganization,
+  file: { filename: string; data: Buffer; type: string },
+): Promise<string> {
+  const contractId = await harness.uploadContract(org, file);
+  const queued = await harness.as(org.user, "POST", `/v1/contracts/${contractId}/reviews`, {
+    body: { playbookId: await standardPlaybook(harness, org) },
+  });
+  return queued.body.data.review.id;
+}
+
+/** A text file the marker provider reacts to. */
+function markedFile(filename: string, marker: string) {
+  return { filename, data: markedText(marker), type: "text/plain" };
+}
+
 describe("credits for reviews", () => {
   let harness: ReviewHarness;
 
@@ -12,10 +34,6 @@ describe("credits for reviews", () => {
     harness = await ReviewHarness.start({ provider: new MarkerProvider() });
   });
   afterAll(() => harness?.close());
-
-  async function standardPlaybook(org: TestOrganization): Promise<string> {
-    return (await harness.as(org.user, "GET", "/v1/playbooks")).body.data.playbooks[0].id;
-  }
 
   async function reviewsOf(org: TestOrganization): Promise<number> {
     const row = await harness.inspect.db
@@ -28,7 +46,7 @@ describe("credits for reviews", () => {
 
   it("answers 402 when credits are short, with nothing queued or charged", async () => {
     const org = await harness.newOrganization();
-    const playbookId = await standardPlaybook(org);
+    const playbookId = await standardPlaybook(harness, org);
     const contractId = await harness.uploadContract(org, {
       filename: "msa.docx",
       data: await agreementDocx(),
@@ -63,19 +81,8 @@ describe("credits for reviews", () => {
   it("releases the credits of a review the engine fails on, without retrying what cannot succeed", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const contractId = await harness.uploadContract(org, {
-      filename: "broken.txt",
-      data: markedText(MARKERS.broken),
-      type: "text/plain",
-    });
-    const queued = await harness.as(org.user, "POST", `/v1/contracts/${contractId}/reviews`, {
-      body: { playbookId: await standardPlaybook(org) },
-    });
-    const review = await harness.settled(
-      org,
-      `/v1/reviews/${queued.body.data.review.id}`,
-      "review",
-    );
+    const id = await queueReview(harness, org, markedFile("broken.txt", MARKERS.broken));
+    const review = await harness.settled(org, `/v1/reviews/${id}`, "review");
     expect(review).toMatchObject({
       status: "failed",
       summary: null,
@@ -98,19 +105,8 @@ describe("credits for reviews", () => {
   it("retries a review that may succeed later, then fails it and releases its credits", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const contractId = await harness.uploadContract(org, {
-      filename: "flaky.txt",
-      data: markedText(MARKERS.flaky),
-      type: "text/plain",
-    });
-    const queued = await harness.as(org.user, "POST", `/v1/contracts/${contractId}/reviews`, {
-      body: { playbookId: await standardPlaybook(org) },
-    });
-    const review = await harness.settled(
-      org,
-      `/v1/reviews/${queued.body.data.review.id}`,
-      "review",
-    );
+    const id = await queueReview(harness, org, markedFile("flaky.txt", MARKERS.flaky));
+    const review = await harness.settled(org, `/v1/reviews/${id}`, "review");
     expect(review).toMatchObject({
       status: "failed",
       attempts: 3,
@@ -122,7 +118,7 @@ describe("credits for reviews", () => {
 
   it("charges a retried request with the same Idempotency-Key once, and refuses the key for another request", async () => {
     const org = await harness.newOrganization();
-    const playbookId = await standardPlaybook(org);
+    const playbookId = await standardPlaybook(harness, org);
     const before = await harness.balance(org);
     const contractId = await harness.uploadContract(org, {
       filename: "msa.docx",
@@ -177,17 +173,7 @@ describe("a review worker that dies mid-job", () => {
   it("has its job taken over by another worker: completed once, charged once", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const contractId = await harness.uploadContract(org, {
-      filename: "hangs.txt",
-      data: markedText(MARKERS.hang),
-      type: "text/plain",
-    });
-    const queued = await harness.as(org.user, "POST", `/v1/contracts/${contractId}/reviews`, {
-      body: {
-        playbookId: (await harness.as(org.user, "GET", "/v1/playbooks")).body.data.playbooks[0].id,
-      },
-    });
-    const id = queued.body.data.review.id;
+    const id = await queueReview(harness, org, markedFile("hangs.txt", MARKERS.hang));
     await waitFor(
       async () =>
         (await harness.as(org.user, "GET", `/v1/reviews/${id}`)).body.data.review.status ===
@@ -227,17 +213,11 @@ describe("work whose job Redis lost", () => {
   it("is queued again by the sweeper and completes, charged once", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const contractId = await harness.uploadContract(org, {
+    const id = await queueReview(harness, org, {
       filename: "msa.docx",
       data: await agreementDocx(),
       type: DOCX_TYPE,
     });
-    const queued = await harness.as(org.user, "POST", `/v1/contracts/${contractId}/reviews`, {
-      body: {
-        playbookId: (await harness.as(org.user, "GET", "/v1/playbooks")).body.data.playbooks[0].id,
-      },
-    });
-    const id = queued.body.data.review.id;
     const services = harness.servicesOf(0);
     await (await services.app.queue.job("review", id))!.remove();
     await harness.inspect.db

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { ContractStatus, DB, ExtractionStatus } from "./db.js";
-import { escapeLike, type ListPage, type SortOrder } from "./list.js";
+import { escapeLike, pageOf, type ListPage, type SortOrder } from "./list.js";
 
 /** A contract with the metadata of its current document version. */
 export interface ContractRecord {
@@ -177,18 +177,13 @@ export class ContractRepository {
     page: ListPage,
   ): Promise<{ items: ContractRecord[]; total: number }> {
     const filtered = applyFilters(baseQuery(this.db, organizationId), filters);
-    const rows = selectRecord(filtered)
+    const ordered = selectRecord(filtered)
       .orderBy(sql.ref(SORT_COLUMNS[sort.field]), (ob) =>
         sort.descending ? ob.desc().nullsLast() : ob.asc().nullsLast(),
       )
-      .orderBy("c.id", sort.descending ? "desc" : "asc")
-      .offset(page.skip)
-      .limit(page.take);
-    const [items, count] = await Promise.all([
-      rows.execute(),
-      filtered.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-    ]);
-    return { items: items.map(toRecord), total: Number(count.total) };
+      .orderBy("c.id", sort.descending ? "desc" : "asc");
+    const { rows, total } = await pageOf(filtered, ordered, page);
+    return { items: rows.map(toRecord), total };
   }
 
   async find(organizationId: string, id: string): Promise<ContractRecord | undefined> {

@@ -99,7 +99,16 @@ export interface SearchDocumentsTable {
   body: string;
   search_vector: ColumnType<string, never, never>;
   head_vector: ColumnType<string, never, never>;
+  /** The source resource's own `updatedAt` (playbooks), so older snapshots lose. */
+  source_version: Date | null;
   updated_at: DefaultTimestamp;
+}
+
+export interface SearchTombstonesTable {
+  organization_id: string;
+  type: string;
+  resource_id: string;
+  removed_at: DefaultTimestamp;
 }
 
 export interface DB {
@@ -111,4 +120,5 @@ export interface DB {
   key_dates: KeyDatesTable;
   reminders: RemindersTable;
   search_documents: SearchDocumentsTable;
+  search_tombstones: SearchTombstonesTable;
 }

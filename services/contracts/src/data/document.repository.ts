@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { DB, ExtractionStatus } from "./db.js";
-import type { ListPage } from "./list.js";
+import { pageOf, type ListPage } from "./list.js";
 
 export interface DocumentVersionRecord {
   id: string;
@@ -125,11 +125,12 @@ export class DocumentRepository {
       .selectFrom("document_versions")
       .where("organization_id", "=", organizationId)
       .where("contract_id", "=", contractId);
-    const [rows, count] = await Promise.all([
-      base.select(COLUMNS).orderBy("version", "desc").offset(page.skip).limit(page.take).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-    ]);
-    return { items: rows.map(toRecord), total: Number(count.total) };
+    const { rows, total } = await pageOf(
+      base,
+      base.select(COLUMNS).orderBy("version", "desc"),
+      page,
+    );
+    return { items: rows.map(toRecord), total };
   }
 
   /** Every blob key of a contract's versions (to delete the files with the contract). */

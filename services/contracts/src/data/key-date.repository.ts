@@ -1,6 +1,6 @@
-import { sql, type Kysely } from "kysely";
-import type { DB, KeyDateKind, KeyDateSource, KeyDateStatus } from "./db.js";
-import type { ListPage, SortOrder } from "./list.js";
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { DB, KeyDateKind, KeyDatesTable, KeyDateSource, KeyDateStatus } from "./db.js";
+import { pageOf, type ListPage, type SortOrder } from "./list.js";
 
 export interface KeyDateRecord {
   id: string;
@@ -17,16 +17,7 @@ export interface KeyDateRecord {
   updatedAt: Date;
 }
 
-export interface NewKeyDate {
-  contractId: string;
-  kind: KeyDateKind;
-  date: string;
-  title: string;
-  description: string | null;
-  source: KeyDateSource;
-  status: KeyDateStatus;
-  versionId: string | null;
-}
+export type NewKeyDate = Omit<KeyDateRecord, "id" | "organizationId" | "createdAt" | "updatedAt">;
 
 export type KeyDateChanges = Partial<
   Pick<KeyDateRecord, "kind" | "date" | "title" | "description" | "status">
@@ -67,20 +58,7 @@ const COLUMNS = [
   "updated_at",
 ] as const;
 
-type Row = {
-  id: string;
-  organization_id: string;
-  contract_id: string;
-  kind: KeyDateKind;
-  date: string;
-  title: string;
-  description: string | null;
-  source: KeyDateSource;
-  status: KeyDateStatus;
-  version_id: string | null;
-  created_at: Date;
-  updated_at: Date;
-};
+type Row = Selectable<KeyDatesTable>;
 
 function toRecord(row: Row): KeyDateRecord {
   return {
@@ -116,17 +94,12 @@ export class KeyDateRepository {
     if (filters.from) base = base.where("date", ">=", filters.from);
     if (filters.to) base = base.where("date", "<=", filters.to);
     const direction = sort.descending ? "desc" : "asc";
-    const [rows, count] = await Promise.all([
-      base
-        .select(COLUMNS)
-        .orderBy(SORT_COLUMNS[sort.field], direction)
-        .orderBy("id", direction)
-        .offset(page.skip)
-        .limit(page.take)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-    ]);
-    return { items: rows.map(toRecord), total: Number(count.total) };
+    const { rows, total } = await pageOf(
+      base,
+      base.select(COLUMNS).orderBy(SORT_COLUMNS[sort.field], direction).orderBy("id", direction),
+      page,
+    );
+    return { items: rows.map(toRecord), total };
   }
 
   async find(organizationId: string, id: string, lock = false): Promise<KeyDateRecord | undefined> {

@@ -1,3 +1,5 @@
+import type { SelectQueryBuilder } from "kysely";
+
 /** Paging and ordering as the list endpoints take them (see @clment/http's query helpers). */
 export interface ListPage {
   skip: number;
@@ -7,6 +9,25 @@ export interface ListPage {
 export interface SortOrder<F extends string> {
   field: F;
   descending: boolean;
+}
+
+/**
+ * One page of a list: `rows` (the filtered query, selected and ordered) from `page.skip`, at
+ * most `page.take` of them, and how many rows `filtered` matches in all.
+ */
+export async function pageOf<DB, TB extends keyof DB, O>(
+  filtered: SelectQueryBuilder<DB, TB, object>,
+  rows: SelectQueryBuilder<DB, TB, O>,
+  page: ListPage,
+): Promise<{ rows: O[]; total: number }> {
+  const [items, count] = await Promise.all([
+    rows.offset(page.skip).limit(page.take).execute(),
+    filtered
+      .select((eb) => eb.fn.countAll().as("total"))
+      .$castTo<{ total: number | string | bigint }>()
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { rows: items, total: Number(count.total) };
 }
 
 /** Escapes `%`, `_` and `\` so user text matches literally inside an ILIKE pattern. */

@@ -1,6 +1,6 @@
-import { sql, type Kysely } from "kysely";
-import type { DB, ReminderChannel, ReminderStatus } from "./db.js";
-import type { ListPage, SortOrder } from "./list.js";
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { DB, ReminderChannel, RemindersTable, ReminderStatus } from "./db.js";
+import { pageOf, type ListPage, type SortOrder } from "./list.js";
 
 export interface ReminderRecord {
   id: string;
@@ -53,21 +53,7 @@ const COLUMNS = [
   "updated_at",
 ] as const;
 
-type Row = {
-  id: string;
-  organization_id: string;
-  key_date_id: string | null;
-  contract_id: string | null;
-  days_before: number;
-  channels: ReminderChannel[];
-  recipients: string[];
-  fire_at: Date;
-  status: ReminderStatus;
-  sent_at: Date | null;
-  cancelled_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-};
+type Row = Selectable<RemindersTable>;
 
 function toRecord(row: Row): ReminderRecord {
   return {
@@ -101,17 +87,12 @@ export class ReminderRepository {
     if (filters.keyDateId) base = base.where("key_date_id", "=", filters.keyDateId);
     if (filters.contractId) base = base.where("contract_id", "=", filters.contractId);
     const direction = sort.descending ? "desc" : "asc";
-    const [rows, count] = await Promise.all([
-      base
-        .select(COLUMNS)
-        .orderBy(SORT_COLUMNS[sort.field], direction)
-        .orderBy("id", direction)
-        .offset(page.skip)
-        .limit(page.take)
-        .execute(),
-      base.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow(),
-    ]);
-    return { items: rows.map(toRecord), total: Number(count.total) };
+    const { rows, total } = await pageOf(
+      base,
+      base.select(COLUMNS).orderBy(SORT_COLUMNS[sort.field], direction).orderBy("id", direction),
+      page,
+    );
+    return { items: rows.map(toRecord), total };
   }
 
   async find(organizationId: string, id: string): Promise<ReminderRecord | undefined> {

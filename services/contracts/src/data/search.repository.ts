@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { DB } from "./db.js";
 import type { ListPage } from "./list.js";
+import { phrasePairsFilter, scopePairs } from "./search.phrase-filter.js";
 
 export const SEARCH_TYPES = ["contract", "playbook", "finding"] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
@@ -30,7 +31,26 @@ export interface SearchHit {
 export class SearchRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
-  async upsert(organizationId: string, entry: SearchEntry): Promise<void> {
+  /**
+   * Serializes the index writes about one resource (e.g. a contract and the findings under it)
+   * until the transaction ends, so a removal and a late write never interleave.
+   */
+  async lock(resourceId: string): Promise<void> {
+    await sql`select pg_advisory_xact_lock(hashtextextended(${`search:${resourceId}`}, 0))`.execute(
+      this.db,
+    );
+  }
+
+  /**
+   * Adds or replaces a resource's entry. With `sourceVersion` (the resource's `updatedAt`), an
+   * older snapshot than the one indexed is ignored; a removed resource stays removed.
+   */
+  async upsert(
+    organizationId: string,
+    entry: SearchEntry,
+    sourceVersion: Date | null = null,
+  ): Promise<void> {
+    if (await this.isRemoved(organizationId, entry.type, entry.resourceId)) return;
     await this.db
       .insertInto("search_documents")
       .values({
@@ -41,26 +61,52 @@ export class SearchRepository {
         title: entry.title,
         keywords: entry.keywords,
         body: entry.body,
+        source_version: sourceVersion,
       })
       .onConflict((oc) =>
-        oc.columns(["organization_id", "type", "resource_id"]).doUpdateSet({
-          contract_id: (eb) => eb.ref("excluded.contract_id"),
-          title: (eb) => eb.ref("excluded.title"),
-          keywords: (eb) => eb.ref("excluded.keywords"),
-          body: (eb) => eb.ref("excluded.body"),
-          updated_at: sql<Date>`now()`,
-        }),
+        oc
+          .columns(["organization_id", "type", "resource_id"])
+          .doUpdateSet({
+            contract_id: (eb) => eb.ref("excluded.contract_id"),
+            title: (eb) => eb.ref("excluded.title"),
+            keywords: (eb) => eb.ref("excluded.keywords"),
+            body: (eb) => eb.ref("excluded.body"),
+            source_version: (eb) => eb.ref("excluded.source_version"),
+            updated_at: sql<Date>`now()`,
+          })
+          .where(
+            sql<boolean>`search_documents.source_version is null
+              or excluded.source_version is null
+              or search_documents.source_version <= excluded.source_version`,
+          ),
       )
       .execute();
   }
 
+  /** Removes a resource's entry for good: later writes about it are ignored. */
   async remove(organizationId: string, type: SearchType, resourceId: string): Promise<void> {
+    await this.db
+      .insertInto("search_tombstones")
+      .values({ organization_id: organizationId, type, resource_id: resourceId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     await this.db
       .deleteFrom("search_documents")
       .where("organization_id", "=", organizationId)
       .where("type", "=", type)
       .where("resource_id", "=", resourceId)
       .execute();
+  }
+
+  private async isRemoved(organizationId: string, type: SearchType, resourceId: string) {
+    const row = await this.db
+      .selectFrom("search_tombstones")
+      .select("resource_id")
+      .where("organization_id", "=", organizationId)
+      .where("type", "=", type)
+      .where("resource_id", "=", resourceId)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Removes a contract's entry and everything indexed under it (e.g. its findings). */
@@ -82,35 +128,58 @@ export class SearchRepository {
    * vectors, `ts_rank` for order (ties by id, so pages are stable), `ts_headline` only for the
    * page that is returned.
    *
-   * Bounded work however common the words: the total is counted from the GIN index alone (the
-   * organization and types are lexemes of the vector). Ranking reads full vectors only for
-   * candidates: the best title-and-keyword matches (ranked on the small head vector) and up to
-   * BODY_CANDIDATES other matches. Up to that many matches the order is exact; past it, title
-   * and keyword matches (which outrank body-only ones) still come first, and body-only matches
-   * are ranked among a sample.
+   * Bounded work however common the words:
+   * - The total is counted exactly up to COUNT_CAP matches (from the GIN index: the
+   *   organization and types are lexemes of the vector); past that it is the planner's
+   *   estimate from the column statistics, and `totalIsExact` is false.
+   * - Phrases are checked on positions only for the rows that have the phrase's word pairs
+   *   (the `search_documents_pairs` index), not for every row with all its words.
+   * - Ranking reads full vectors only for candidates: the best title-and-keyword matches
+   *   (ranked on the small head vector) and up to BODY_CANDIDATES other matches. Up to that
+   *   many matches the order is exact; past it, title and keyword matches (which outrank
+   *   body-only ones) still come first, and body-only matches are ranked among a sample.
    */
   async search(
     organizationId: string,
     query: string,
     types: readonly SearchType[],
     page: ListPage,
-  ): Promise<{ items: SearchHit[]; total: number }> {
-    const scope = scopeQuery(organizationId, types);
+  ): Promise<{ items: SearchHit[]; total: number; totalIsExact: boolean }> {
+    const hex = organizationHex(organizationId);
+    const scope = scopeQuery(hex, types);
     const window = page.skip + page.take;
     return this.db.transaction().execute(async (trx) => {
-      const parsed = await sql<{ empty: boolean }>`
-        select numnode(websearch_to_tsquery('english', ${query})) = 0 as empty
+      const parsed = await sql<{ empty: boolean; text: string }>`
+        select numnode(q) = 0 as empty, q::text as text
+        from websearch_to_tsquery('english', ${query}) as q
       `.execute(trx);
+      const text = parsed.rows[0]?.text ?? "";
       // Only stop words (or nothing searchable): nothing matches.
-      if (parsed.rows[0]?.empty) return { items: [], total: 0 };
+      if (parsed.rows[0]?.empty !== false) return { items: [], total: 0, totalIsExact: true };
+      // With a phrase: the rows come from the pairs index, and are checked on positions
+      // (`ts_match_vq` is `@@` as a function, which the planner cannot take to the other index).
+      const phrasePairs = phrasePairsFilter(text);
+      const matches = phrasePairs
+        ? sql`contracts.search_pairs(s.search_vector) @@ ${`${phrasePairs} & ${scopePairs(hex, types)}`}::tsquery
+            and ts_match_vq(s.search_vector, ${text}::tsquery && ${scope}::tsquery)`
+        : sql`s.search_vector @@ (${text}::tsquery && ${scope}::tsquery)`;
       // The planner underestimates reading a vector per row; the index is always cheaper here.
       await sql`set local enable_seqscan = off`.execute(trx);
       const counted = await sql<{ total: number }>`
-        select count(*)::int as total from search_documents
-        where search_vector @@ (websearch_to_tsquery('english', ${query}) && ${scope}::tsquery)
+        select count(*)::int as total from (
+          select 1 from search_documents s where ${matches} limit ${COUNT_CAP + 1}
+        ) m
       `.execute(trx);
-      const total = counted.rows[0]?.total ?? 0;
-      if (total === 0 || page.skip >= total) return { items: [], total };
+      let total = counted.rows[0]?.total ?? 0;
+      const totalIsExact = total <= COUNT_CAP;
+      if (!totalIsExact) {
+        const plan = await sql<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>`
+          explain (format json) select 1 from search_documents s where ${matches}
+        `.execute(trx);
+        const estimate = Math.round(plan.rows[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? 0);
+        total = Math.max(estimate, COUNT_CAP + 1);
+      }
+      if (total === 0 || page.skip >= total) return { items: [], total, totalIsExact };
       const result = await sql<{
         type: SearchType;
         resource_id: string;
@@ -119,9 +188,7 @@ export class SearchRepository {
         score: number;
         snippet: string;
       }>`
-        with q as (
-          select websearch_to_tsquery('english', ${query}) as text, ${scope}::tsquery as scope
-        ),
+        with q as (select ${text}::tsquery as text, ${scope}::tsquery as scope),
         head as (
           select s.id from search_documents s, q
           where s.head_vector @@ (q.text && q.scope)
@@ -129,8 +196,7 @@ export class SearchRepository {
           limit ${Math.max(HEAD_CANDIDATES, window)}
         ),
         body as (
-          select s.id from search_documents s, q
-          where s.search_vector @@ (q.text && q.scope)
+          select s.id from search_documents s where ${matches}
           limit ${Math.max(BODY_CANDIDATES, window)}
         ),
         candidates as (select id from head union select id from body),
@@ -161,24 +227,31 @@ export class SearchRepository {
           score: Math.round(Number(r.score) * 1e6) / 1e6,
         })),
         total,
+        totalIsExact,
       };
     });
   }
 }
 
+/** Up to how many matches the total is counted exactly. */
+const COUNT_CAP = 1_000;
 /** How many title-and-keyword matches, and how many other matches, are ranked in full. */
 const HEAD_CANDIDATES = 500;
 const BODY_CANDIDATES = 1_000;
 /** How much of a body `ts_headline` reads for the snippet. */
 const SNIPPET_SOURCE_CHARS = 30_000;
 
+function organizationHex(organizationId: string): string {
+  const hex = organizationId.toLowerCase().replaceAll("-", "");
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error("organization id is not a UUID");
+  return hex;
+}
+
 /**
  * The organization and types as a tsquery over the scope lexemes every vector starts with
  * (see the migration). Built only from a UUID's hex digits and the fixed type names.
  */
-function scopeQuery(organizationId: string, types: readonly SearchType[]): string {
-  const hex = organizationId.toLowerCase().replaceAll("-", "");
-  if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error("organization id is not a UUID");
+function scopeQuery(hex: string, types: readonly SearchType[]): string {
   const org = `'org${hex}'`;
   const all = SEARCH_TYPES.every((t) => types.includes(t));
   if (all) return org;

@@ -8,7 +8,7 @@ export class SearchService {
   constructor(private readonly app: ContractsApp) {}
 
   async search(identity: Identity, query: string, types: readonly SearchType[], page: ListPage) {
-    const { items, total } = await new SearchRepository(this.app.db).search(
+    const { items, total, totalIsExact } = await new SearchRepository(this.app.db).search(
       identity.organizationId,
       query,
       types,
@@ -24,6 +24,8 @@ export class SearchService {
         ...(hit.contractId ? { contractId: hit.contractId } : {}),
       })),
       total,
+      // Only when `total` is an estimate (very common words): see SearchRepository.search.
+      ...(totalIsExact ? {} : { totalIsExact: false }),
     };
   }
 }

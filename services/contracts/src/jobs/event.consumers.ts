@@ -8,7 +8,8 @@ import type { SearchIndexer } from "../domain/search.indexer.js";
 
 /**
  * What the contracts service does with events (see EVENT_ROUTES): keeps its copy of each
- * organization's timezone, its search index, and queues extraction of large documents. Each
+ * organization's timezone, its search index (its contracts, the review service's playbooks and
+ * findings), and queues extraction of large documents. Each
  * handler runs in the transaction that records the event as handled.
  */
 export function contractsEventHandlers(
@@ -46,6 +47,19 @@ export function contractsEventHandlers(
     },
     "document.extracted": async (event, trx) => {
       await indexer.reindexContract(db(trx), event.organizationId!, event.data.contractId);
+    },
+    // The review service's playbooks and findings, for the workspace search.
+    "playbook.created": async (event, trx) => {
+      await indexer.indexPlaybook(db(trx), event.organizationId!, event.data.playbook);
+    },
+    "playbook.updated": async (event, trx) => {
+      await indexer.indexPlaybook(db(trx), event.organizationId!, event.data.playbook);
+    },
+    "playbook.deleted": async (event, trx) => {
+      await indexer.removePlaybook(db(trx), event.organizationId!, event.data.playbook.id);
+    },
+    "finding.created": async (event, trx) => {
+      await indexer.indexFinding(db(trx), event.organizationId!, event.data.finding);
     },
   };
 }

@@ -43,7 +43,7 @@ function datesInOrder(input: { effectiveDate?: string | null; endDate?: string |
 }
 const datesMessage = { message: "must not be before effectiveDate", path: ["endDate"] };
 
-const createBody = z
+export const createBody = z
   .strictObject({
     title: fields.title.optional(),
     counterparty: fields.counterparty.optional(),
@@ -56,7 +56,7 @@ const createBody = z
   })
   .refine(datesInOrder, datesMessage);
 
-const updateBody = z
+export const updateBody = z
   .strictObject({
     title: fields.title.optional(),
     counterparty: fields.counterparty.optional(),

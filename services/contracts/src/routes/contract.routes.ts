@@ -12,7 +12,7 @@ import {
 import { isMultipart, readMultipart } from "./multipart.js";
 import { callerOf, enumList, listSchema } from "./request.js";
 
-const listContracts = listSchema(CONTRACT_SORT_FIELDS, {
+export const listContracts = listSchema(CONTRACT_SORT_FIELDS, {
   status: enumList(CONTRACT_STATUSES),
   counterparty: z.string().trim().min(1).max(500).optional(),
   tag: z.string().trim().min(1).max(64).optional(),

@@ -14,7 +14,7 @@ export const KEY_DATE_KINDS = [
   "custom",
 ] as const;
 
-const listKeyDates = listSchema(KEY_DATE_SORT_FIELDS, {
+export const listKeyDates = listSchema(KEY_DATE_SORT_FIELDS, {
   contractId: uuidFilter.optional(),
   kind: enumList(KEY_DATE_KINDS),
   status: z.enum(["suggested", "confirmed"]).optional(),
@@ -26,14 +26,14 @@ const listKeyDates = listSchema(KEY_DATE_SORT_FIELDS, {
 const title = z.string().trim().min(1).max(200);
 const description = z.string().trim().max(2000).nullable();
 
-const createBody = z.strictObject({
+export const createBody = z.strictObject({
   kind: z.enum(KEY_DATE_KINDS),
   date: isoDate,
   title,
   description: description.optional(),
 });
 
-const updateBody = z.strictObject({
+export const updateBody = z.strictObject({
   kind: z.enum(KEY_DATE_KINDS).optional(),
   date: isoDate.optional(),
   title: title.optional(),
@@ -42,7 +42,7 @@ const updateBody = z.strictObject({
   status: z.literal("confirmed").optional(),
 });
 
-const reminderBody = z.strictObject({
+export const reminderBody = z.strictObject({
   daysBefore: z.number().int().min(0).max(3650),
   channels: z
     .array(z.enum(["webhook", "email"]))

@@ -5,7 +5,7 @@ import { REMINDER_SORT_FIELDS } from "../data/reminder.repository.js";
 import type { ContractsServices } from "../service.js";
 import { callerOf, listSchema, uuidFilter } from "./request.js";
 
-const listReminders = listSchema(REMINDER_SORT_FIELDS, {
+export const listReminders = listSchema(REMINDER_SORT_FIELDS, {
   status: z.enum(["scheduled", "sent", "cancelled"]).optional(),
   keyDateId: uuidFilter.optional(),
   contractId: uuidFilter.optional(),

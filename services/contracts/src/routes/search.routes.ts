@@ -5,7 +5,7 @@ import { SEARCH_TYPES } from "../data/search.repository.js";
 import type { ContractsServices } from "../service.js";
 import { callerOf, enumList } from "./request.js";
 
-const searchQuery = z.object({
+export const searchQuery = z.object({
   ...paginationQuery.shape,
   q: z.string().trim().min(1, "is required").max(500),
   types: enumList(SEARCH_TYPES),

@@ -1,4 +1,5 @@
 import { AppError } from "@clment/http";
+import { metrics } from "@clment/runtime";
 import type { CreditOperation } from "@clment/credits-client";
 import type { Account } from "../data/account.repository.js";
 import type { Repositories } from "../data/credits.store.js";
@@ -86,6 +87,7 @@ export class ReservationService {
           await notifyLowBalance(tx, account, () => tx.packs.usableTotal(organizationId, now));
         });
       }
+      countReservation("reserved");
       return { reservation: quick.reservation, created: true };
     }
 
@@ -100,7 +102,10 @@ export class ReservationService {
         input.amount <= account.allowanceBalance
           ? { allowance: input.amount, packs: [] }
           : allocate(input.amount, account.allowanceBalance, await usablePacks());
-      if (!allocation) throw new AppError("INSUFFICIENT_CREDITS");
+      if (!allocation) {
+        countReservation("insufficient");
+        throw new AppError("INSUFFICIENT_CREDITS");
+      }
 
       const reservation = await tx.reservations.createIfKeyFree({
         ...request,
@@ -130,6 +135,7 @@ export class ReservationService {
           ? sum(packs.map((p) => p.remaining)) - sum(allocation.packs.map((p) => p.amount))
           : tx.packs.usableTotal(organizationId, now),
       );
+      countReservation("reserved");
       return { reservation, created: true };
     });
   }
@@ -154,6 +160,7 @@ export class ReservationService {
           bucket: null,
         },
       ]);
+      countReservation("captured");
       return captured;
     });
   }
@@ -194,10 +201,18 @@ export class ReservationService {
       }
       if (outcome === "expired" && reservation.expiresAt > now) return reservation;
       await returnCredits(tx, account, reservation, outcome, now);
+      countReservation(outcome);
       return tx.reservations.finish(organizationId, reservationId, outcome, now);
     });
   }
 }
+
+/** Reservation outcomes for Prometheus (`clment_credit_reservations_total`). */
+function countReservation(outcome: "reserved" | "insufficient" | "captured" | ReleaseOutcome) {
+  metrics.creditReservations.inc({ service: "credits", outcome });
+}
+
+type ReleaseOutcome = "released" | "expired";
 
 function entryBase(reservation: ReservationRecord, now: Date) {
   return {

@@ -6,16 +6,16 @@ import type { BillingService } from "../domain/billing.service.js";
 import { PACK_SIZES, PLAN_IDS } from "../domain/plans.js";
 import { billingView, creditPackView, ledgerEntryView } from "./views.js";
 
-const planBody = z.strictObject({ plan: z.enum(PLAN_IDS) });
+export const planBody = z.strictObject({ plan: z.enum(PLAN_IDS) });
 
-const packBody = z.strictObject({
+export const packBody = z.strictObject({
   size: z.union(
     PACK_SIZES.map((size) => z.literal(size)),
     { error: `must be one of ${PACK_SIZES.join(", ")}` },
   ),
 });
 
-const ledgerQuery = paginationQuery.extend({ sort: sortQuery(["createdAt"]) });
+export const ledgerQuery = paginationQuery.extend({ sort: sortQuery(["createdAt"]) });
 
 /** Billing settings are for signed-in owners and admins, checked before anything is read. */
 const settingsAccess: RequestHandler = (_req, res, next) => {

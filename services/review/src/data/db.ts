@@ -19,7 +19,9 @@ export interface PlaybooksTable {
 }
 
 /** Columns the three kinds of metered job (review, redline, conversion) share. */
-interface MeteredJobColumns {
+export interface MeteredJobColumns {
+  id: string;
+  organization_id: string;
   status: ColumnType<JobStatus, JobStatus | undefined, JobStatus>;
   credits: number;
   reservation_id: string | null;
@@ -29,11 +31,10 @@ interface MeteredJobColumns {
   attempts: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+  completed_at: Date | null;
 }
 
 export interface ReviewsTable extends MeteredJobColumns {
-  id: string;
-  organization_id: string;
   contract_id: string;
   playbook_id: string;
   playbook_name: string;
@@ -47,7 +48,6 @@ export interface ReviewsTable extends MeteredJobColumns {
   total_tokens: number | null;
   created_by: Json<unknown>;
   started_at: Date | null;
-  completed_at: Date | null;
 }
 
 export interface FindingsTable {
@@ -69,8 +69,6 @@ export interface FindingsTable {
 }
 
 export interface RedlinesTable extends MeteredJobColumns {
-  id: string;
-  organization_id: string;
   review_id: string;
   contract_id: string;
   changes: number | null;
@@ -78,12 +76,9 @@ export interface RedlinesTable extends MeteredJobColumns {
   size: number | null;
   sha256: string | null;
   content: Buffer | null;
-  completed_at: Date | null;
 }
 
 export interface ConversionsTable extends MeteredJobColumns {
-  id: string;
-  organization_id: string;
   contract_id: string;
   format: string;
   source_version: number | null;
@@ -92,7 +87,6 @@ export interface ConversionsTable extends MeteredJobColumns {
   size: number | null;
   sha256: string | null;
   content: Buffer | null;
-  completed_at: Date | null;
 }
 
 export interface DB {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from "kysely";
 import type { JobName } from "../jobs/work.queue.js";
 import type { DB } from "./db.js";
+import { UNFINISHED } from "./metered-job.repository.js";
 
 const TABLES = { review: "reviews", redline: "redlines", conversion: "conversions" } as const;
 
@@ -19,7 +20,7 @@ export class WorkRepository {
     const rows = await this.db
       .selectFrom(TABLES[name])
       .select(["id", "organization_id"])
-      .where("status", "in", ["queued", "running"])
+      .where("status", "in", UNFINISHED)
       .where("updated_at", "<", sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
       .orderBy("updated_at")
       .limit(limit)

@@ -5,8 +5,8 @@ import { CONVERSION_FORMATS } from "../documents/conversion.renderers.js";
 import type { ReviewServices } from "../service.js";
 import { callerOf, sendDownload } from "./request.js";
 
-const conversionBody = z.object({ format: z.enum(CONVERSION_FORMATS) }).strict();
-const redlineBody = z.object({}).strict();
+export const conversionBody = z.object({ format: z.enum(CONVERSION_FORMATS) }).strict();
+export const redlineBody = z.object({}).strict();
 
 /** Redlines and conversions: queued like reviews, downloaded when done. */
 export function documentRoutes(app: Express, { redlines, conversions }: ReviewServices): void {

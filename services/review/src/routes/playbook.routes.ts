@@ -10,7 +10,7 @@ import { callerOf, listSchema, uuid } from "./request.js";
 const name = z.string().trim().min(1).max(200);
 const description = z.string().trim().max(2_000);
 
-const createBody = z
+export const createBody = z
   .object({
     name: name.optional(),
     description: description.optional(),
@@ -19,7 +19,7 @@ const createBody = z
   })
   .strict();
 
-const updateBody = z
+export const updateBody = z
   .object({
     name: name.optional(),
     description: description.optional(),
@@ -28,7 +28,7 @@ const updateBody = z
   .strict()
   .refine((body) => Object.keys(body).length > 0, "give at least one of name, description, rules");
 
-const listQuery = listSchema(PLAYBOOK_SORT_FIELDS, {});
+export const listQuery = listSchema(PLAYBOOK_SORT_FIELDS, {});
 
 export function playbookRoutes(app: Express, { playbooks }: ReviewServices): void {
   const catalogue = clauseTypeCatalogue();

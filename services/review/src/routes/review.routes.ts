@@ -7,16 +7,16 @@ import { FINDING_STATUSES } from "../engine/review.types.js";
 import type { ReviewServices } from "../service.js";
 import { callerOf, enumList, listSchema, uuid } from "./request.js";
 
-const JOB_STATUSES = ["queued", "running", "completed", "failed"] as const;
+export const JOB_STATUSES = ["queued", "running", "completed", "failed"] as const;
 
-const requestBody = z.object({ playbookId: uuid }).strict();
+export const requestBody = z.object({ playbookId: uuid }).strict();
 
-const listQuery = listSchema(REVIEW_SORT_FIELDS, {
+export const listQuery = listSchema(REVIEW_SORT_FIELDS, {
   contractId: uuid.optional(),
   status: enumList(JOB_STATUSES),
 });
 
-const findingsQuery = z
+export const findingsQuery = z
   .object({
     ...paginationQuery.shape,
     severity: enumList(SEVERITIES),

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "@clment/http";
 import type { EventEnvelope } from "@clment/queue";
+import { metrics } from "@clment/runtime";
 import { signWebhook } from "@clment/webhooks";
 import type { AttemptResult } from "../clients/webhook.http.js";
 import { auditLogRepository } from "../data/audit-log.repository.js";
@@ -24,6 +25,9 @@ import {
   type WebhookDelivery,
 } from "./webhook.model.js";
 import { isGone, isSuccess, settle } from "./webhook.schedule.js";
+
+/** Attempt outcomes for Prometheus (`clment_webhook_deliveries_total`). */
+const OUTCOME = { succeeded: "delivered", pending: "retried", failed: "failed" } as const;
 
 const PUBLIC_EVENTS: ReadonlySet<string> = new Set(WEBHOOK_EVENT_TYPES);
 
@@ -87,6 +91,7 @@ export class WebhookDeliveryService {
         final,
       );
     });
+    metrics.webhookDeliveries.inc({ service: "settings", outcome: OUTCOME[settlement.status] });
     if (next && settlement.status === "pending") {
       await this.deps.scheduler.schedule([{ ...next, delayMs: settlement.delayMs }]);
     }

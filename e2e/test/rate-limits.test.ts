@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import {
+  call,
+  createTestDatabase,
+  createTestRedisPrefix,
+  startRedisServer,
+  testSecret,
+  waitFor,
+  type RedisServer,
+  type TestDatabase,
+} from "@clment/testing";
+import { newApiKey, newOrganization, PASSWORD, type NewOrganization } from "../src/factories.js";
+import { startRegion, type RunningRegion } from "../src/region.js";
+
+const LIMITS = {
+  RATE_LIMIT_API_KEY_PER_MINUTE: "5",
+  RATE_LIMIT_SESSION_PER_MINUTE: "1000",
+  RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: "12",
+  RATE_LIMIT_LOGIN_PER_IP_EMAIL_PER_MINUTE: "3",
+};
+
+describe("gateway rate limits, shared by the region's gateways", () => {
+  let database: TestDatabase;
+  let redis: ReturnType<typeof createTestRedisPrefix>;
+  let region: RunningRegion;
+  let org: NewOrganization;
+
+  beforeAll(async () => {
+    database = await createTestDatabase("rate_limits");
+    redis = createTestRedisPrefix("rate_limits");
+    region = await startRegion({
+      region: "eu",
+      databaseUrl: database.url,
+      redisPrefix: redis.prefix,
+      identitySecret: testSecret("eu"),
+      gatewayInstances: 2,
+      gatewayEnv: LIMITS,
+    });
+    org = await newOrganization(region.url);
+  });
+
+  afterAll(async () => {
+    await region?.close();
+    await redis?.cleanup();
+    await database?.drop();
+  });
+
+  it("sends RateLimit headers on authenticated responses and counts across both gateways", async () => {
+    const key = await newApiKey(region.url, org.owner.token);
+    const [first, second] = region.gateways.map((g) => g.url);
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await call(i % 2 === 0 ? first! : second!, "GET", "/v1/me", {
+        token: key.secret,
+      });
+      statuses.push(response.status);
+      expect(response.headers.get("ratelimit-limit")).toBe("5");
+      expect(response.headers.get("ratelimit-remaining")).toBe(String(4 - i));
+      expect(Number(response.headers.get("ratelimit-reset"))).toBeGreaterThan(0);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+
+    const limited = await call(second!, "GET", "/v1/me", { token: key.secret });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe("RATE_LIMITED");
+    expect(limited.body.error.requestId).toEqual(expect.any(String));
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(limited.headers.get("ratelimit-remaining")).toBe("0");
+
+    // Another key of the same organization has its own budget.
+    const other = await newApiKey(region.url, org.owner.token);
+    expect((await call(first!, "GET", "/v1/me", { token: other.secret })).status).toBe(200);
+  });
+
+  it("stops login brute force per IP and email, then per IP", async () => {
+    const email = org.owner.email;
+    const attempts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await call(region.url, "POST", "/v1/auth/login", {
+        body: { email, password: `wrong-${i}` },
+      });
+      attempts.push(response.status);
+      if (response.status === 429) {
+        expect(response.body.error.code).toBe("RATE_LIMITED");
+        expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      }
+    }
+    expect(attempts).toEqual([401, 401, 401, 429]);
+    // Even the right password is refused for that email until the window ends.
+    const right = await call(region.url, "POST", "/v1/auth/login", {
+      body: { email: email.toUpperCase(), password: PASSWORD },
+    });
+    expect(right.status).toBe(429);
+
+    // Other emails from the same IP run into the per-IP budget (12 auth requests a minute; the
+    // signup and the 5 logins above used 6).
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const response = await call(region.url, "POST", "/v1/auth/login", {
+        body: { email: `nobody-${i}@example.com`, password: "x" },
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429]);
+  });
+});
+
+describe("gateway rate limits when Redis is down", () => {
+  let database: TestDatabase;
+  let redisServer: RedisServer;
+  let region: RunningRegion;
+  let redisDown = false;
+
+  beforeAll(async () => {
+    database = await createTestDatabase("rate_limits_down");
+    redisServer = await startRedisServer();
+    region = await startRegion({
+      region: "au",
+      databaseUrl: database.url,
+      redisUrl: redisServer.url,
+      redisPrefix: "clment:au",
+      identitySecret: testSecret("au"),
+      gatewayEnv: LIMITS,
+    });
+  });
+
+  afterAll(async () => {
+    if (redisDown) await redisServer.start();
+    await region?.close();
+    await redisServer?.stop();
+    await database?.drop();
+  });
+
+  it("fails open: requests beyond the limit are still served", async () => {
+    const org = await newOrganization(region.url);
+    const key = await newApiKey(region.url, org.owner.token);
+    await redisServer.stop();
+    redisDown = true;
+    for (let i = 0; i < 7; i++) {
+      const response = await call(region.url, "GET", "/v1/me", { token: key.secret });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("ratelimit-limit")).toBeNull();
+    }
+    const login = await call(region.url, "POST", "/v1/auth/login", {
+      body: { email: org.owner.email, password: PASSWORD },
+    });
+    expect(login.status).toBe(200);
+
+    await redisServer.start();
+    redisDown = false;
+    await waitFor(async () => (await call(region.url, "GET", "/readyz")).status === 200, {
+      message: "the gateway to see Redis again",
+    });
+    const counted = await call(region.url, "GET", "/v1/me", { token: key.secret });
+    expect(counted.headers.get("ratelimit-limit")).toBe("5");
+  });
+});

@@ -1,0 +1,74 @@
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { chromium, type Browser } from "playwright-core";
+import { startTestRegion } from "../../e2e/src/factories.js";
+import type { RunningRegion } from "../../e2e/src/region.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+describe("the interactive API reference at /docs", () => {
+  let region: RunningRegion;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // No silent pass: without Chromium this fails (.ci/run installs it).
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+    region = await startTestRegion("gateway_docs");
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await region?.close();
+  });
+
+  it("serves the page and its script locally, without credentials", async () => {
+    const page = await fetch(`${region.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const html = await page.text();
+    expect(html).toContain("/v1/openapi.json");
+    expect(html).not.toMatch(/https?:\/\/(cdn|unpkg|fonts)/);
+    const script = await fetch(`${region.url}/docs/standalone.js`);
+    expect(script.status).toBe(200);
+    await script.body?.cancel();
+  });
+
+  it("lists the API's routes in headless Chromium, with every outside request blocked", async () => {
+    const context = await browser.newContext();
+    const outside: string[] = [];
+    const origin = new URL(region.url).origin;
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) {
+        return route.continue();
+      }
+      outside.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    await page.goto(`${region.url}/docs`, { waitUntil: "load", timeout: 60_000 });
+    await page.getByText("Clment API").first().waitFor({ timeout: 60_000 });
+    const text = await page.locator("body").innerText({ timeout: 60_000 });
+    // The sidebar lists every tag; the first tag's operations are rendered in full.
+    for (const tag of ["Auth", "Contracts", "Reviews", "Playbooks", "Settings", "Credits"]) {
+      expect(text).toContain(tag);
+    }
+    expect(text).toContain("Sign up: a new organization in this region");
+    expect(text).toContain("/v1/auth/signup");
+    await context.close();
+    // Working offline is the point: nothing needed the internet (blocked calls are reported).
+    expect(outside.filter((url) => !/scalar|jsdelivr|unpkg|googleapis/.test(url))).toEqual([]);
+  }, 120_000);
+});

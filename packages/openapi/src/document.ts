@@ -1,0 +1,377 @@
+import { ERROR_STATUS, MAX_PAGE_SIZE, type ErrorCode } from "@clment/http";
+import { z } from "zod";
+import type { OperationDoc } from "./operation.js";
+
+type Json = Record<string, unknown>;
+
+export interface DocumentOptions {
+  title?: string;
+  version?: string;
+  description?: string;
+}
+
+const REGION_SERVERS = [
+  { url: "https://us.clment.com", description: "United States region" },
+  { url: "https://eu.clment.com", description: "European Union region" },
+  { url: "https://au.clment.com", description: "Australia region" },
+];
+
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  Auth: "Sign-up, login, invitations and the caller's identity.",
+  Billing: "Plan, credit packs and the ledger (owners and admins).",
+  Contracts: "Contracts and their fields.",
+  Conversions: "Document conversions (AI operations: consume credits).",
+  Credits: "The credit balance and pricing.",
+  Documents: "A contract's document, its versions and its extracted text.",
+  "Key dates": "Key dates of contracts and their reminders.",
+  Playbooks: "Playbooks: the rules reviews check contracts against.",
+  Redlines: "Redlined documents from reviews (AI operations: consume credits).",
+  Reviews: "Contract reviews and their findings (AI operations: consume credits).",
+  Search: "Full-text search over the workspace.",
+  Settings: "API keys, members, organization, webhooks and the audit log (owners and admins).",
+};
+
+const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
+  VALIDATION_ERROR: "bad query, path or body (also malformed JSON)",
+  UNAUTHORIZED: "missing, malformed, unknown, revoked, expired or other-region key or session",
+  INSUFFICIENT_CREDITS: "not enough credits for this AI operation; nothing is charged or queued",
+  API_KEY_FORBIDDEN: "an API key called a settings endpoint",
+  FORBIDDEN: "a signed-in member who is not an owner or admin called a settings endpoint",
+  NOT_FOUND: "unknown route, or no such resource in the caller's organization",
+  CONFLICT: "the request conflicts with the current state",
+  IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used with a different request",
+  PAYLOAD_TOO_LARGE: "upload over 25 MiB or JSON body over 1 MiB",
+  UNSUPPORTED_MEDIA_TYPE: "a document that is not PDF, DOCX or plain text",
+  RATE_LIMITED: "over the rate limit; Retry-After says when to retry",
+  INTERNAL_ERROR: "a bug; the message reveals no internals",
+  SERVICE_UNAVAILABLE: "a service or store behind the gateway is down",
+};
+
+/** Every error code an operation can answer with: its own plus those its shape implies. */
+export function errorCodes(op: OperationDoc): ErrorCode[] {
+  const codes = new Set<ErrorCode>(op.errors ?? []);
+  const hasBody = op.method === "post" || op.method === "put" || op.method === "patch";
+  if (op.query || op.body || op.multipart || hasBody || op.path.includes(":")) {
+    codes.add("VALIDATION_ERROR");
+  }
+  if (op.access !== "public") codes.add("UNAUTHORIZED");
+  if (op.access === "settings") {
+    codes.add("API_KEY_FORBIDDEN");
+    codes.add("FORBIDDEN");
+  }
+  if (op.path.includes(":")) codes.add("NOT_FOUND");
+  if (op.method === "post") codes.add("IDEMPOTENCY_KEY_REUSED");
+  if (hasBody) codes.add("PAYLOAD_TOO_LARGE");
+  if (op.multipart) codes.add("UNSUPPORTED_MEDIA_TYPE");
+  codes.add("RATE_LIMITED");
+  codes.add("INTERNAL_ERROR");
+  codes.add("SERVICE_UNAVAILABLE");
+  return (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((code) => codes.has(code));
+}
+
+/** `/v1/contracts/:id` → `/v1/contracts/{id}`. */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, "{$1}");
+}
+
+/** Collects `$defs` of converted schemas as components and points their refs there. */
+class SchemaCollector {
+  readonly components: Record<string, Json> = {};
+
+  convert(schema: z.ZodType, io: "input" | "output"): Json {
+    const json = z.toJSONSchema(schema, {
+      io,
+      target: "draft-2020-12",
+      unrepresentable: "any",
+    }) as Json;
+    const text = JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/');
+    const { $schema: _schema, $defs, ...rest } = JSON.parse(text) as Json & { $defs?: Json };
+    for (const [id, def] of Object.entries($defs ?? {})) {
+      const { $schema: _s, id: _id, ...clean } = def as Json;
+      this.components[id] = clean;
+    }
+    return rest;
+  }
+}
+
+const ERROR_SCHEMA: Json = {
+  type: "object",
+  description: "The error envelope every layer answers with.",
+  properties: {
+    error: {
+      type: "object",
+      properties: {
+        code: { $ref: "#/components/schemas/ErrorCode" },
+        message: { type: "string", description: "For humans; may change." },
+        requestId: { type: "string", description: "The request's X-Request-Id." },
+        details: {
+          type: "array",
+          description: "What is wrong with the input (validation errors).",
+          items: {
+            type: "object",
+            properties: { path: { type: "string" }, message: { type: "string" } },
+            required: ["path", "message"],
+          },
+        },
+      },
+      required: ["code", "message"],
+    },
+  },
+  required: ["error"],
+};
+
+const RATE_LIMIT_HEADERS: Json = {
+  "RateLimit-Limit": { $ref: "#/components/headers/RateLimit-Limit" },
+  "RateLimit-Remaining": { $ref: "#/components/headers/RateLimit-Remaining" },
+  "RateLimit-Reset": { $ref: "#/components/headers/RateLimit-Reset" },
+};
+
+function headersFor(op: OperationDoc, status?: number): Json {
+  return {
+    "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" },
+    ...(op.access !== "public" && RATE_LIMIT_HEADERS),
+    ...(status === 429 && { "Retry-After": { $ref: "#/components/headers/Retry-After" } }),
+  };
+}
+
+function errorResponses(op: OperationDoc): Json {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of errorCodes(op)) {
+    const status = ERROR_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: Json = {};
+  for (const [status, codes] of byStatus) {
+    responses[String(status)] = {
+      description: codes.map((code) => `\`${code}\`: ${ERROR_DESCRIPTIONS[code]}`).join("; "),
+      headers: headersFor(op, status),
+      content: {
+        "application/json": {
+          schema: {
+            allOf: [
+              { $ref: "#/components/schemas/Error" },
+              {
+                type: "object",
+                properties: { error: { type: "object", properties: { code: { enum: codes } } } },
+              },
+            ],
+          },
+        },
+      },
+    };
+  }
+  return responses;
+}
+
+function queryParameters(query: z.ZodObject, schemas: SchemaCollector): Json[] {
+  const input = schemas.convert(query, "input") as {
+    properties?: Record<string, Json>;
+    required?: string[];
+  };
+  const output = schemas.convert(query, "output") as { properties?: Record<string, Json> };
+  return Object.entries(input.properties ?? {}).map(([name, schema]) => {
+    if (name === "skip") return { $ref: "#/components/parameters/Skip" };
+    if (name === "take") return { $ref: "#/components/parameters/Take" };
+    if (name === "sort") {
+      return { $ref: "#/components/parameters/Sort", schema };
+    }
+    const out = output.properties?.[name];
+    const required = input.required?.includes(name) ?? false;
+    // A comma-separated list of allowed values (enumList): an array in form style.
+    if (schema.type === "string" && out?.type === "array") {
+      return {
+        name,
+        in: "query",
+        required,
+        style: "form",
+        explode: false,
+        description: "One value, or several separated by commas.",
+        schema: out,
+      };
+    }
+    return { name, in: "query", required, schema };
+  });
+}
+
+function sortParameter(schema: Json): Json {
+  return {
+    name: "sort",
+    in: "query",
+    required: false,
+    description:
+      "A field name to sort by ascending, `-field` for descending (default `-createdAt`).",
+    schema,
+  };
+}
+
+function pathParameters(path: string): Json[] {
+  return [...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map(([, name]) => ({
+    name,
+    in: "path",
+    required: true,
+    schema: { type: "string", format: "uuid" },
+  }));
+}
+
+function operationObject(op: OperationDoc, schemas: SchemaCollector): Json {
+  const parameters: Json[] = [...pathParameters(op.path)];
+  if (op.query) {
+    for (const p of queryParameters(op.query, schemas)) {
+      // `sort` differs per list (its allowed fields), so it is inlined, not a shared parameter.
+      parameters.push(
+        p.$ref === "#/components/parameters/Sort" ? sortParameter(p.schema as Json) : p,
+      );
+    }
+  }
+  if (op.method === "post") parameters.push({ $ref: "#/components/parameters/Idempotency-Key" });
+  parameters.push({ $ref: "#/components/parameters/X-Request-Id" });
+
+  const content: Json = {};
+  if (op.body) content["application/json"] = { schema: schemas.convert(op.body, "input") };
+  if (op.multipart) {
+    content["multipart/form-data"] = { schema: schemas.convert(op.multipart, "input") };
+  }
+  const responses: Json = {};
+  for (const success of op.responses) {
+    responses[String(success.status)] = {
+      description: success.description,
+      headers: headersFor(op, success.status),
+      ...(success.binary
+        ? {
+            content: {
+              "application/octet-stream": {
+                schema: { type: "string", contentMediaType: "application/octet-stream" },
+              },
+            },
+          }
+        : success.schema && {
+            content: { "application/json": { schema: schemas.convert(success.schema, "output") } },
+          }),
+    };
+  }
+  Object.assign(responses, errorResponses(op));
+  return {
+    operationId: op.operationId,
+    summary: op.summary,
+    ...(op.description && { description: op.description }),
+    tags: [op.tag],
+    ...(op.access === "public" && { security: [] }),
+    parameters,
+    ...(Object.keys(content).length > 0 && {
+      requestBody: {
+        required: op.bodyRequired ?? (op.body !== undefined && !op.multipart),
+        content,
+      },
+    }),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of the given operations (all services, merged). */
+export function buildOpenApiDocument(ops: readonly OperationDoc[], options: DocumentOptions = {}) {
+  const schemas = new SchemaCollector();
+  const paths: Record<string, Json> = {};
+  const seen = new Set<string>();
+  const sorted = [...ops].sort((a, b) => a.path.localeCompare(b.path));
+  for (const op of sorted) {
+    const key = `${op.method} ${op.path}`;
+    if (seen.has(key)) throw new Error(`${key} is documented twice`);
+    seen.add(key);
+    const path = openApiPath(op.path);
+    paths[path] = { ...paths[path], [op.method]: operationObject(op, schemas) };
+  }
+  const tags = [...new Set(sorted.map((op) => op.tag))]
+    .sort()
+    .map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name }));
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: options.title ?? "Clment API",
+      version: options.version ?? "1.0.0",
+      description:
+        options.description ??
+        "Contract lifecycle management. Every region (us, eu, au) is a separate deployment: use the base URL of the region your organization lives in (`GET /v1/me` tells it).",
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+    },
+    servers: REGION_SERVERS,
+    security: [{ bearer: [] }],
+    tags,
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "An API key (`clm_sk_live_` + 32 characters) or a session token from login. API keys never reach `/v1/settings/`.",
+        },
+      },
+      parameters: {
+        Skip: {
+          name: "skip",
+          in: "query",
+          required: false,
+          description: "How many items to skip (offset).",
+          schema: { type: "integer", minimum: 0, default: 0 },
+        },
+        Take: {
+          name: "take",
+          in: "query",
+          required: false,
+          description: `Page size, at most ${MAX_PAGE_SIZE}.`,
+          schema: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE, default: 20 },
+        },
+        "Idempotency-Key": {
+          name: "Idempotency-Key",
+          in: "header",
+          required: false,
+          description:
+            "The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED.",
+          schema: { type: "string", maxLength: 255 },
+        },
+        "X-Request-Id": {
+          name: "X-Request-Id",
+          in: "header",
+          required: false,
+          description: "Your own request id, echoed in the response (one is generated if absent).",
+          schema: { type: "string", maxLength: 200 },
+        },
+      },
+      headers: {
+        "X-Request-Id": {
+          description: "The request id (the caller's own when it sent one).",
+          schema: { type: "string" },
+        },
+        "RateLimit-Limit": {
+          description: "Requests allowed in the current window.",
+          schema: { type: "integer" },
+        },
+        "RateLimit-Remaining": {
+          description: "Requests left in the current window.",
+          schema: { type: "integer" },
+        },
+        "RateLimit-Reset": {
+          description: "Seconds until the window resets.",
+          schema: { type: "integer" },
+        },
+        "Retry-After": {
+          description: "Seconds to wait before retrying.",
+          schema: { type: "integer" },
+        },
+      },
+      schemas: {
+        ErrorCode: {
+          type: "string",
+          enum: Object.keys(ERROR_STATUS),
+          description: "Stable, machine-readable error codes.",
+        },
+        Error: ERROR_SCHEMA,
+        ...Object.fromEntries(
+          Object.entries(schemas.components).sort(([a], [b]) => a.localeCompare(b)),
+        ),
+      },
+    },
+  };
+}
+
+export type OpenApiDocument = ReturnType<typeof buildOpenApiDocument>;

@@ -1,0 +1,47 @@
+import type { ErrorCode } from "@clment/http";
+import type { z } from "zod";
+
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+
+/** Who may call an operation, as the gateway's route table decides it. */
+export type OperationAccess = "public" | "authenticated" | "settings";
+
+export interface SuccessResponse {
+  status: number;
+  description: string;
+  /** The JSON body (the envelope included); absent with `binary`. */
+  schema?: z.ZodType;
+  /** A download: original bytes, no envelope. */
+  binary?: boolean;
+}
+
+/**
+ * One public operation, described from the zod schemas its route validates with. Each service
+ * exports a list of these; the gateway's build step merges them into one OpenAPI document.
+ */
+export interface OperationDoc {
+  method: HttpMethod;
+  /** Express-style path, e.g. `/v1/contracts/:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: OperationAccess;
+  /** The query schema the route parses (an object). */
+  query?: z.ZodObject;
+  /** The JSON body schema the route parses. */
+  body?: z.ZodType;
+  /** A `multipart/form-data` body (documentation of the form fields and the `file` part). */
+  multipart?: z.ZodType;
+  /** Whether a JSON body is required (default: true when `body` is given and no multipart). */
+  bodyRequired?: boolean;
+  responses: SuccessResponse[];
+  /** Error codes this route can return beyond those implied by access, input and path. */
+  errors?: ErrorCode[];
+}
+
+/** Identity function that types an operation list. */
+export function operations(list: OperationDoc[]): OperationDoc[] {
+  return list;
+}

@@ -1,0 +1,458 @@
+import { ROLES } from "@clment/auth";
+import {
+  deletedEnvelope,
+  envelope,
+  idSchema,
+  listEnvelope,
+  named,
+  operations,
+  timestamp,
+  type OperationDoc,
+} from "@clment/openapi";
+import { z } from "zod";
+import { WEBHOOK_EVENT_TYPES } from "./domain/webhook.model.js";
+import { createBody as apiKeyCreateBody } from "./routes/api-key.routes.js";
+import { acceptInviteBody, loginBody, signupBody } from "./routes/auth.routes.js";
+import { changeRoleBody, inviteBody } from "./routes/member.routes.js";
+import { updateBody as organizationUpdateBody } from "./routes/organization.routes.js";
+import { listQuery } from "./routes/request.js";
+import {
+  createBody as webhookCreateBody,
+  deliveriesQuery,
+  updateBody as webhookUpdateBody,
+} from "./routes/webhook.routes.js";
+
+/** The public shapes of the settings service (what its use cases return). */
+const role = z.enum(ROLES);
+
+const organization = named(
+  "Organization",
+  z.object({
+    id: idSchema,
+    name: z.string(),
+    region: z.enum(["us", "eu", "au"]),
+    timezone: z.string(),
+    baseUrl: z
+      .string()
+      .describe("The base URL of the organization's region, e.g. https://eu.clment.com/v1"),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  }),
+);
+
+const member = named(
+  "Member",
+  z.object({
+    id: idSchema,
+    email: z.string(),
+    name: z.string(),
+    role,
+    status: z.enum(["invited", "active"]),
+    createdAt: timestamp,
+    joinedAt: timestamp.nullable(),
+  }),
+);
+
+const session = named(
+  "Session",
+  z.object({ token: z.string().describe("The bearer token of the session"), expiresAt: timestamp }),
+);
+
+const principal = named(
+  "Principal",
+  z.discriminatedUnion("type", [
+    z.object({ type: z.literal("api_key"), id: idSchema, label: z.string() }),
+    z.object({ type: z.literal("user"), id: idSchema, email: z.string(), role }),
+  ]),
+);
+
+const apiKey = named(
+  "ApiKey",
+  z.object({
+    id: idSchema,
+    label: z.string(),
+    prefix: z.string(),
+    createdAt: timestamp,
+    createdBy: idSchema,
+    lastUsedAt: timestamp.nullable(),
+    expiresAt: timestamp.nullable(),
+    revokedAt: timestamp.nullable(),
+  }),
+);
+
+const auditEntry = named(
+  "AuditEntry",
+  z.object({
+    id: idSchema,
+    action: z.string(),
+    actor: z.object({ type: z.string(), id: z.string() }),
+    target: z.object({ type: z.string(), id: z.string() }).nullable(),
+    requestId: z.string().nullable(),
+    metadata: z.record(z.string(), z.unknown()),
+    createdAt: timestamp,
+  }),
+);
+
+const webhook = named(
+  "Webhook",
+  z.object({
+    id: idSchema,
+    url: z.string(),
+    description: z.string(),
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
+    enabled: z.boolean(),
+    disabledReason: z.string().nullable(),
+    disabledAt: timestamp.nullable(),
+    previousSecretExpiresAt: timestamp.nullable(),
+    failingSince: timestamp.nullable(),
+    createdBy: idSchema.nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  }),
+);
+
+const delivery = named(
+  "WebhookDelivery",
+  z.object({
+    id: idSchema,
+    webhookId: idSchema,
+    eventId: z.string(),
+    eventType: z.string(),
+    status: z.enum(["pending", "succeeded", "failed"]),
+    attemptCount: z.number().int(),
+    lastAttemptAt: timestamp.nullable(),
+    statusCode: z.number().int().nullable(),
+    durationMs: z.number().nullable(),
+    error: z.string().nullable(),
+    responseExcerpt: z.string().nullable(),
+    nextAttemptAt: timestamp.nullable(),
+    deliveredAt: timestamp.nullable(),
+    createdAt: timestamp,
+  }),
+);
+
+const deliveryWithAttempts = named(
+  "WebhookDeliveryDetail",
+  delivery.extend({
+    attempts: z.array(
+      z.object({
+        attempt: z.number().int(),
+        trigger: z.string(),
+        startedAt: timestamp,
+        durationMs: z.number().nullable(),
+        statusCode: z.number().int().nullable(),
+        error: z.string().nullable(),
+        responseExcerpt: z.string().nullable(),
+      }),
+    ),
+  }),
+);
+
+const webhookSecret = z.string().describe("whsec_<base64>: shown once");
+
+const settings = { tag: "Settings", access: "settings" } as const;
+
+/** Every public route of the settings service, with the schemas it validates with. */
+export function settingsOperations(): OperationDoc[] {
+  return operations([
+    {
+      method: "post",
+      path: "/v1/auth/signup",
+      operationId: "signup",
+      summary: "Sign up: a new organization in this region, its owner and a session",
+      tag: "Auth",
+      access: "public",
+      body: signupBody,
+      errors: ["CONFLICT"],
+      responses: [
+        {
+          status: 201,
+          description: "The organization, its owner and their session",
+          schema: envelope({ organization, user: member, session }),
+        },
+      ],
+    },
+    {
+      method: "post",
+      path: "/v1/auth/login",
+      operationId: "login",
+      summary: "Log in with email and password",
+      tag: "Auth",
+      access: "public",
+      body: loginBody,
+      errors: ["UNAUTHORIZED"],
+      responses: [
+        { status: 200, description: "A session", schema: envelope({ user: member, session }) },
+      ],
+    },
+    {
+      method: "post",
+      path: "/v1/auth/accept-invite",
+      operationId: "acceptInvite",
+      summary: "Accept an invitation: set name and password, get a session",
+      tag: "Auth",
+      access: "public",
+      body: acceptInviteBody,
+      errors: ["UNAUTHORIZED", "NOT_FOUND", "CONFLICT"],
+      responses: [
+        { status: 200, description: "A session", schema: envelope({ user: member, session }) },
+      ],
+    },
+    {
+      method: "post",
+      path: "/v1/auth/logout",
+      operationId: "logout",
+      summary: "Log out: the session token stops working at once",
+      tag: "Auth",
+      access: "authenticated",
+      responses: [
+        {
+          status: 200,
+          description: "Logged out",
+          schema: envelope({ loggedOut: z.literal(true) }),
+        },
+      ],
+    },
+    {
+      method: "get",
+      path: "/v1/me",
+      operationId: "getMe",
+      summary: "The caller: organization (with its base URL) and principal",
+      tag: "Auth",
+      access: "authenticated",
+      responses: [
+        {
+          status: 200,
+          description: "Who is calling",
+          schema: envelope({
+            organization: z.object({
+              id: idSchema,
+              name: z.string(),
+              region: z.enum(["us", "eu", "au"]),
+              baseUrl: z.string(),
+            }),
+            principal,
+          }),
+        },
+      ],
+    },
+    {
+      ...settings,
+      method: "get",
+      path: "/v1/settings/api-keys",
+      operationId: "listApiKeys",
+      summary: "List API keys",
+      query: listQuery,
+      responses: [
+        { status: 200, description: "API keys", schema: listEnvelope("apiKeys", apiKey) },
+      ],
+    },
+    {
+      ...settings,
+      method: "post",
+      path: "/v1/settings/api-keys",
+      operationId: "createApiKey",
+      summary: "Create an API key (its secret is shown once)",
+      body: apiKeyCreateBody,
+      responses: [
+        {
+          status: 201,
+          description: "The key and its secret",
+          schema: envelope({ apiKey, secret: z.string().describe("clm_sk_live_...: shown once") }),
+        },
+      ],
+    },
+    {
+      ...settings,
+      method: "post",
+      path: "/v1/settings/api-keys/:id/revoke",
+      operationId: "revokeApiKey",
+      summary: "Revoke an API key (the row stays)",
+      responses: [{ status: 200, description: "The revoked key", schema: envelope({ apiKey }) }],
+    },
+    {
+      ...settings,
+      method: "get",
+      path: "/v1/settings/members",
+      operationId: "listMembers",
+      summary: "List members",
+      query: listQuery,
+      responses: [{ status: 200, description: "Members", schema: listEnvelope("members", member) }],
+    },
+    {
+      ...settings,
+      method: "post",
+      path: "/v1/settings/members",
+      operationId: "inviteMember",
+      summary: "Invite a member (returns the invite token)",
+      body: inviteBody,
+      errors: ["CONFLICT"],
+      responses: [
+        {
+          status: 201,
+          description: "The invited member and the invite token",
+          schema: envelope({ member, inviteToken: z.string(), inviteExpiresAt: timestamp }),
+        },
+      ],
+    },
+    {
+      ...settings,
+      method: "patch",
+      path: "/v1/settings/members/:id",
+      operationId: "changeMemberRole",
+      summary: "Change a member's role (the last owner cannot be demoted)",
+      body: changeRoleBody,
+      errors: ["CONFLICT"],
+      responses: [{ status: 200, description: "The member", schema: envelope({ member }) }],
+    },
+    {
+      ...settings,
+      method: "delete",
+      path: "/v1/settings/members/:id",
+      operationId: "removeMember",
+      summary: "Remove a member (the last owner cannot be removed)",
+      errors: ["CONFLICT"],
+      responses: [{ status: 200, description: "Removed", schema: deletedEnvelope }],
+    },
+    {
+      ...settings,
+      method: "get",
+      path: "/v1/settings/organization",
+      operationId: "getOrganization",
+      summary: "The organization",
+      responses: [
+        { status: 200, description: "The organization", schema: envelope({ organization }) },
+      ],
+    },
+    {
+      ...settings,
+      method: "patch",
+      path: "/v1/settings/organization",
+      operationId: "updateOrganization",
+      summary: "Change the organization's name or time zone",
+      body: organizationUpdateBody,
+      responses: [
+        { status: 200, description: "The organization", schema: envelope({ organization }) },
+      ],
+    },
+    {
+      ...settings,
+      method: "get",
+      path: "/v1/settings/audit-log",
+      operationId: "listAuditLog",
+      summary: "The audit log, newest first",
+      query: listQuery,
+      responses: [
+        { status: 200, description: "Audit entries", schema: listEnvelope("entries", auditEntry) },
+      ],
+    },
+    {
+      ...settings,
+      method: "get",
+      path: "/v1/settings/webhooks",
+      operationId: "listWebhooks",
+      summary: "List webhook endpoints",
+      query: listQuery,
+      responses: [
+        { status: 200, description: "Webhooks", schema: listEnvelope("webhooks", webhook) },
+      ],
+    },
+    {
+      ...settings,
+      method: "post",
+      path: "/v1/settings/webhooks",
+      operationId: "createWebhook",
+      summary: "Create a webhook endpoint (its secret is shown once)",
+      body: webhookCreateBody,
+      responses: [
+        {
+          status: 201,
+          description: "The endpoint and its signing secret",
+          schema: envelope({ webhook, secret: webhookSecret }),
+        },
+      ],
+    },
+    {
+      ...settings,
+      method: "get",
+      path: "/v1/settings/webhooks/:id",
+      operationId: "getWebhook",
+      summary: "A webhook endpoint",
+      responses: [{ status: 200, description: "The endpoint", schema: envelope({ webhook }) }],
+    },
+    {
+      ...settings,
+      method: "patch",
+      path: "/v1/settings/webhooks/:id",
+      operationId: "updateWebhook",
+      summary: "Change a webhook endpoint",
+      body: webhookUpdateBody,
+      responses: [{ status: 200, description: "The endpoint", schema: envelope({ webhook }) }],
+    },
+    {
+      ...settings,
+      method: "delete",
+      path: "/v1/settings/webhooks/:id",
+      operationId: "deleteWebhook",
+      summary: "Delete a webhook endpoint",
+      responses: [{ status: 200, description: "Deleted", schema: deletedEnvelope }],
+    },
+    {
+      ...settings,
+      method: "post",
+      path: "/v1/settings/webhooks/:id/rotate-secret",
+      operationId: "rotateWebhookSecret",
+      summary: "Rotate the signing secret (the previous one stays valid for a while)",
+      responses: [
+        {
+          status: 200,
+          description: "The endpoint and its new secret",
+          schema: envelope({ webhook, secret: webhookSecret }),
+        },
+      ],
+    },
+    {
+      ...settings,
+      method: "post",
+      path: "/v1/settings/webhooks/:id/test",
+      operationId: "testWebhook",
+      summary: "Send a test event",
+      responses: [
+        { status: 202, description: "The queued delivery", schema: envelope({ delivery }) },
+      ],
+    },
+    {
+      ...settings,
+      method: "get",
+      path: "/v1/settings/webhooks/:id/deliveries",
+      operationId: "listWebhookDeliveries",
+      summary: "Deliveries of an endpoint",
+      query: listQuery.extend(deliveriesQuery.shape),
+      responses: [
+        { status: 200, description: "Deliveries", schema: listEnvelope("deliveries", delivery) },
+      ],
+    },
+    {
+      ...settings,
+      method: "get",
+      path: "/v1/settings/webhooks/:id/deliveries/:deliveryId",
+      operationId: "getWebhookDelivery",
+      summary: "One delivery",
+      responses: [
+        {
+          status: 200,
+          description: "The delivery",
+          schema: envelope({ delivery: deliveryWithAttempts }),
+        },
+      ],
+    },
+    {
+      ...settings,
+      method: "post",
+      path: "/v1/settings/webhooks/:id/deliveries/:deliveryId/redeliver",
+      operationId: "redeliverWebhookDelivery",
+      summary: "Send a delivery again",
+      responses: [{ status: 202, description: "The delivery", schema: envelope({ delivery }) }],
+    },
+  ]);
+}
