@@ -12,6 +12,24 @@ import { dirname, join } from "node:path";
 export const OPENAPI_PATH = "/v1/openapi.json";
 export const DOCS_PATH = "/docs";
 const SCRIPT_PATH = "/docs/standalone.js";
+const INIT_PATH = "/docs/init.js";
+
+/**
+ * The reference page runs only scripts of this origin (no inline script), so it can keep a
+ * Content-Security-Policy; Scalar styles itself inline and draws icons as data: URLs.
+ */
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; " +
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+const INIT_SCRIPT = `Scalar.createApiReference("#app", {
+  url: "${OPENAPI_PATH}",
+  withDefaultFonts: false,
+  hideClientButton: false,
+  telemetry: false,
+});
+`;
 
 const DOCS_HTML = `<!doctype html>
 <html lang="en">
@@ -23,14 +41,7 @@ const DOCS_HTML = `<!doctype html>
   <body>
     <div id="app"></div>
     <script src="${SCRIPT_PATH}"></script>
-    <script>
-      Scalar.createApiReference("#app", {
-        url: "${OPENAPI_PATH}",
-        withDefaultFonts: false,
-        hideClientButton: false,
-        telemetry: false,
-      });
-    </script>
+    <script src="${INIT_PATH}"></script>
   </body>
 </html>
 `;
@@ -52,6 +63,7 @@ function scalarScriptPath(): string {
 export function createApiReference(): ApiReference {
   const document = loadDocument();
   const html = Buffer.from(DOCS_HTML);
+  const init = Buffer.from(INIT_SCRIPT);
   let script: Buffer | undefined;
   const send = (res: ServerResponse, type: string, body: Buffer, cache: string) => {
     res.statusCode = 200;
@@ -59,6 +71,7 @@ export function createApiReference(): ApiReference {
     res.setHeader("Content-Length", String(body.length));
     res.setHeader("Cache-Control", cache);
     res.setHeader("X-Content-Type-Options", "nosniff");
+    if (type.startsWith("text/html")) res.setHeader("Content-Security-Policy", DOCS_CSP);
     res.end(body);
   };
   return {
@@ -71,6 +84,9 @@ export function createApiReference(): ApiReference {
         case DOCS_PATH:
         case `${DOCS_PATH}/`:
           send(res, "text/html; charset=utf-8", html, "public, max-age=300");
+          return true;
+        case INIT_PATH:
+          send(res, "text/javascript; charset=utf-8", init, "public, max-age=300");
           return true;
         case SCRIPT_PATH:
           script ??= readFileSync(scalarScriptPath());

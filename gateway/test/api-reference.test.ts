@@ -33,13 +33,17 @@ describe("the interactive API reference at /docs", () => {
     await region?.close();
   });
 
-  it("serves the page and its script locally, without credentials", async () => {
+  it("serves the page and its scripts locally, without credentials, under a script-src 'self' policy", async () => {
     const page = await fetch(`${region.url}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
     const html = await page.text();
-    expect(html).toContain("/v1/openapi.json");
+    expect(html).not.toMatch(/<script>/);
     expect(html).not.toMatch(/https?:\/\/(cdn|unpkg|fonts)/);
+    const init = await fetch(`${region.url}/docs/init.js`);
+    expect(init.status).toBe(200);
+    expect(await init.text()).toContain("/v1/openapi.json");
     const script = await fetch(`${region.url}/docs/standalone.js`);
     expect(script.status).toBe(200);
     await script.body?.cancel();
