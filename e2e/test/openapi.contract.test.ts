@@ -214,6 +214,31 @@ describe("the OpenAPI document", () => {
       .POST("/v1/settings/webhooks/{id}/deliveries/{deliveryId}/redeliver", deliveryPath)
       .catch(() => undefined);
     await admin.DELETE("/v1/settings/webhooks/{id}", hookPath);
+    await admin.GET("/v1/settings/integrations");
+    const s3Path = { params: { path: { provider: "s3" } } };
+    await admin.PUT("/v1/settings/integrations/{provider}", {
+      ...s3Path,
+      body: {
+        bucket: "acme-contracts",
+        region: "eu-west-1",
+        accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+        secretAccessKey: "not-a-real-secret",
+      },
+    });
+    await admin.GET("/v1/settings/integrations");
+    await admin.DELETE("/v1/settings/integrations/{provider}", s3Path);
+    await admin.GET("/v1/settings/sso");
+    await admin.PUT("/v1/settings/sso", {
+      body: {
+        issuer: "https://login.acme.test",
+        clientId: "clment",
+        clientSecret: "not-a-real-secret",
+        enforced: false,
+        allowedDomains: ["acme.test"],
+      },
+    });
+    await admin.GET("/v1/settings/sso");
+    await admin.DELETE("/v1/settings/sso");
     const billing = await admin.data(admin.GET("/v1/settings/billing"));
     await admin.PUT("/v1/settings/billing/plan", { body: { plan: billing.billing.plan as never } });
     await admin.POST("/v1/settings/billing/credit-packs", { body: { size: 500 } });

@@ -10,12 +10,14 @@ import {
   type OperationDoc,
 } from "@clment/openapi";
 import { z } from "zod";
+import { integrationConfigSchemas, SECRET_FIELDS } from "./domain/integration.model.js";
 import { WEBHOOK_EVENT_TYPES } from "./domain/webhook.model.js";
 import { createBody as apiKeyCreateBody } from "./routes/api-key.routes.js";
 import { acceptInviteBody, loginBody, signupBody } from "./routes/auth.routes.js";
 import { changeRoleBody, inviteBody } from "./routes/member.routes.js";
 import { updateBody as organizationUpdateBody } from "./routes/organization.routes.js";
 import { listQuery } from "./routes/request.js";
+import { ssoBody } from "./routes/sso.routes.js";
 import {
   createBody as webhookCreateBody,
   deliveriesQuery,
@@ -149,6 +151,55 @@ const deliveryWithAttempts = named(
 );
 
 const webhookSecret = z.string().describe("whsec_<base64>: shown once");
+
+/** A write-only secret in an answer: whether it is set, never its value. */
+const secretState = named(
+  "SecretState",
+  z.object({ set: z.boolean() }).describe("A write-only secret: whether it is set"),
+);
+
+/** The PUT bodies, as production validates them (https only). */
+const integrationBodies = integrationConfigSchemas(false);
+
+/** A provider's answer: its non-secret fields, and `{set}` in place of each secret. */
+function integrationOf<P extends keyof typeof integrationBodies>(provider: P, name: string) {
+  const body = integrationBodies[provider];
+  const secrets = Object.fromEntries(SECRET_FIELDS[provider].map((field) => [field, secretState]));
+  return named(
+    name,
+    z.object({
+      provider: z.literal(provider),
+      configured: z.boolean(),
+      config: body
+        .extend(secrets)
+        .nullable()
+        .describe("Non-secret settings and which secrets are set; null when not configured"),
+      updatedAt: timestamp.nullable(),
+    }),
+  );
+}
+
+const integration = named(
+  "Integration",
+  z.discriminatedUnion("provider", [
+    integrationOf("s3", "S3Integration"),
+    integrationOf("google_drive", "GoogleDriveIntegration"),
+    integrationOf("sharepoint", "SharePointIntegration"),
+  ]),
+);
+
+const ssoConfig = named(
+  "SsoConfig",
+  z.object({
+    issuer: z.string(),
+    clientId: z.string(),
+    clientSecret: secretState,
+    enforced: z.boolean(),
+    allowedDomains: z.array(z.string()),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  }),
+);
 
 const settings = { tag: "Settings", access: "settings" } as const;
 
@@ -453,6 +504,93 @@ export function settingsOperations(): OperationDoc[] {
       operationId: "redeliverWebhookDelivery",
       summary: "Send a delivery again",
       responses: [{ status: 202, description: "The delivery", schema: envelope({ delivery }) }],
+    },
+    {
+      ...settings,
+      method: "get",
+      path: "/v1/settings/integrations",
+      operationId: "listIntegrations",
+      summary: "Every cloud storage provider, configured or not (secrets are never returned)",
+      responses: [
+        {
+          status: 200,
+          description: "Integrations",
+          schema: listEnvelope("integrations", integration),
+        },
+      ],
+    },
+    {
+      ...settings,
+      method: "put",
+      path: "/v1/settings/integrations/:provider",
+      operationId: "putIntegration",
+      summary: "Configure a cloud storage integration (secrets are write-only)",
+      description:
+        "`provider` is `s3`, `google_drive` or `sharepoint` (another is 404); the body is that " +
+        "provider's configuration. Secrets (`secretAccessKey`; `clientSecret`, `refreshToken`; " +
+        "`clientSecret`) are encrypted at rest and never returned; one left out keeps the " +
+        "stored value, and the first save must include them.",
+      body: z.union([
+        named("S3IntegrationConfig", integrationBodies.s3),
+        named("GoogleDriveIntegrationConfig", integrationBodies.google_drive),
+        named("SharePointIntegrationConfig", integrationBodies.sharepoint),
+      ]),
+      responses: [
+        { status: 200, description: "The integration", schema: envelope({ integration }) },
+      ],
+    },
+    {
+      ...settings,
+      method: "delete",
+      path: "/v1/settings/integrations/:provider",
+      operationId: "deleteIntegration",
+      summary: "Remove an integration's configuration and secrets",
+      responses: [
+        {
+          status: 200,
+          description: "Removed",
+          schema: envelope({
+            provider: z.enum(["s3", "google_drive", "sharepoint"]),
+            deleted: z.literal(true),
+          }),
+        },
+      ],
+    },
+    {
+      ...settings,
+      method: "get",
+      path: "/v1/settings/sso",
+      operationId: "getSso",
+      summary: "The single sign-on (OIDC) configuration, or null",
+      responses: [
+        {
+          status: 200,
+          description: "The configuration",
+          schema: envelope({ sso: ssoConfig.nullable() }),
+        },
+      ],
+    },
+    {
+      ...settings,
+      method: "put",
+      path: "/v1/settings/sso",
+      operationId: "putSso",
+      summary:
+        "Configure single sign-on; with enforced, password login is refused to everyone but owners",
+      body: ssoBody(false),
+      responses: [
+        { status: 200, description: "The configuration", schema: envelope({ sso: ssoConfig }) },
+      ],
+    },
+    {
+      ...settings,
+      method: "delete",
+      path: "/v1/settings/sso",
+      operationId: "deleteSso",
+      summary: "Remove the single sign-on configuration (and its enforcement)",
+      responses: [
+        { status: 200, description: "Removed", schema: envelope({ deleted: z.literal(true) }) },
+      ],
     },
   ]);
 }

@@ -12,8 +12,10 @@ import { AuthService } from "./domain/auth.service.js";
 import { CredentialService } from "./domain/credential.service.js";
 import type { SettingsDeps } from "./domain/deps.js";
 import { EmailNotificationService } from "./domain/email-notification.service.js";
+import { IntegrationService } from "./domain/integration.service.js";
 import { MemberService } from "./domain/member.service.js";
 import { OrganizationService } from "./domain/organization.service.js";
+import { SsoService } from "./domain/sso.service.js";
 import { WebhookDeliveryService } from "./domain/webhook-delivery.service.js";
 import { WebhookEndpointService } from "./domain/webhook-endpoint.service.js";
 import { WebhookSecretCipher } from "./domain/webhook.secrets.js";
@@ -23,10 +25,12 @@ import { migrations } from "./migrations/index.js";
 import { apiKeyRoutes } from "./routes/api-key.routes.js";
 import { auditLogRoutes } from "./routes/audit-log.routes.js";
 import { authRoutes, publicAuthRoutes } from "./routes/auth.routes.js";
+import { integrationRoutes } from "./routes/integration.routes.js";
 import { internalRoutes } from "./routes/internal.routes.js";
 import { memberRoutes } from "./routes/member.routes.js";
 import { organizationRoutes } from "./routes/organization.routes.js";
 import { settingsAccess } from "./routes/request.js";
+import { ssoRoutes } from "./routes/sso.routes.js";
 import { webhookRoutes } from "./routes/webhook.routes.js";
 
 export interface SettingsServiceOptions {
@@ -53,13 +57,15 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
     const http = new WebhookHttpClient({ ...webhookConfig, resolver: options.resolver });
     const jobs = new WebhookDeliveryJobs(context, webhookConfig);
     const mailer = new Mailer(email, context.logger);
+    // The region's one cipher for stored secrets: webhook, integration and SSO secrets.
+    const cipher = new WebhookSecretCipher({
+      encryptionKey: webhookConfig.encryptionKey,
+      identitySecret: context.config.IDENTITY_SECRET,
+    });
     const webhookDeps = {
       ...deps,
       config: webhookConfig,
-      cipher: new WebhookSecretCipher({
-        encryptionKey: webhookConfig.encryptionKey,
-        identitySecret: context.config.IDENTITY_SECRET,
-      }),
+      cipher,
       http,
       scheduler: jobs,
       logger: context.logger,
@@ -79,6 +85,9 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
       webhooks: new WebhookEndpointService(webhookDeps),
       webhookDeliveries: new WebhookDeliveryService(webhookDeps),
       emails: new EmailNotificationService(context.db, mailer),
+      integrations: new IntegrationService({ ...deps, cipher }),
+      sso: new SsoService({ ...deps, cipher }),
+      allowHttp: webhookConfig.allowHttp,
       jobs,
     };
   }
@@ -108,6 +117,8 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
         organizationRoutes(settings.organizations),
         auditLogRoutes(settings.auditLog),
         webhookRoutes(settings.webhooks, settings.webhookDeliveries),
+        integrationRoutes(settings.integrations, { allowHttp: settings.allowHttp }),
+        ssoRoutes(settings.sso, { allowHttp: settings.allowHttp }),
       );
       app.use(internalRoutes(settings.credentials));
     },

@@ -143,6 +143,33 @@ export interface WebhookAttemptTable {
   response_excerpt: string | null;
 }
 
+export type IntegrationProvider = "s3" | "google_drive" | "sharepoint";
+
+export interface IntegrationTable {
+  organization_id: string;
+  provider: IntegrationProvider;
+  /** The non-secret fields of the configuration. */
+  config: ColumnType<Record<string, unknown>, string, string>;
+  /** Secret field name -> AES-256-GCM ciphertext; never leaves the service. */
+  secrets: ColumnType<Record<string, string>, string, string>;
+  updated_by: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SsoConfigTable {
+  organization_id: string;
+  issuer: string;
+  client_id: string;
+  /** AES-256-GCM ciphertext of the OIDC client secret; never leaves the service. */
+  client_secret_ciphertext: string;
+  enforced: boolean;
+  allowed_domains: string[];
+  updated_by: string;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface DB {
   organizations: OrganizationTable;
   users: UserTable;
@@ -153,6 +180,8 @@ export interface DB {
   webhook_endpoints: WebhookEndpointTable;
   webhook_deliveries: WebhookDeliveryTable;
   webhook_attempts: WebhookAttemptTable;
+  integrations: IntegrationTable;
+  sso_configs: SsoConfigTable;
   outbox: OutboxTable;
   processed_events: { consumer: string; event_id: string; processed_at: Date };
 }

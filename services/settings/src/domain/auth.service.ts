@@ -7,6 +7,7 @@ import { isUniqueViolation } from "../data/errors.js";
 import { inviteRepository } from "../data/invite.repository.js";
 import { organizationRepository } from "../data/organization.repository.js";
 import { sessionRepository } from "../data/session.repository.js";
+import { ssoRepository } from "../data/sso.repository.js";
 import { recordEvent } from "../data/transaction.js";
 import { userRepository, type UserRow } from "../data/user.repository.js";
 import { SESSION_TTL_MS } from "../config.js";
@@ -27,6 +28,8 @@ export interface SignedIn {
 
 /** One message for every failed login, so it does not tell which part was wrong. */
 const INVALID_LOGIN = "Invalid email or password";
+/** Password login refused because the organization enforces SSO (owners are exempt). */
+export const SSO_REQUIRED = "This organization requires single sign-on";
 const INVALID_INVITE = "This invite is invalid, expired or already accepted";
 
 export type MeOrganization = Pick<Organization, "id" | "name" | "region" | "baseUrl">;
@@ -95,12 +98,18 @@ export class AuthService {
     }
   }
 
-  /** A session for the right email and password; any mistake is the same 401. */
+  /**
+   * A session for the right email and password; any mistake is the same 401. When the user's
+   * organization enforces single sign-on, only owners may still sign in with a password (the
+   * break-glass path); the check comes after the password, so it reveals nothing to a guesser.
+   */
   async login(input: { email: string; password: string }, requestId: string | null) {
     const user = await userRepository.findActiveByEmail(this.deps.db, input.email);
     // An unknown email still costs one password check, so timing does not reveal accounts.
     const matches = await verifyPassword(user?.password_hash, input.password);
     if (!user || !matches) throw new AppError("UNAUTHORIZED", INVALID_LOGIN);
+    const ssoEnforced = await ssoRepository.isEnforced(this.deps.db, user.organization_id);
+    if (ssoEnforced && user.role !== "owner") throw new AppError("UNAUTHORIZED", SSO_REQUIRED);
     return this.deps.transactions.run(async (trx): Promise<SignedIn> => {
       const session = await startSession(trx, user);
       await auditLogRepository.insert(trx, {
@@ -109,6 +118,8 @@ export class AuthService {
         actor: { type: "user", id: user.id },
         target: null,
         requestId,
+        // An owner's password login while SSO is enforced: the break-glass path, flagged.
+        ...(ssoEnforced && { metadata: { ssoBreakGlass: true } }),
       });
       return { user: toMember(user), session };
     });

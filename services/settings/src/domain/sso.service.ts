@@ -1,0 +1,117 @@
+import { AppError } from "@clment/http";
+import { auditLogRepository } from "../data/audit-log.repository.js";
+import { ssoRepository, type SsoConfigRow } from "../data/sso.repository.js";
+import { auditBy, settingsActor, type Caller } from "./caller.js";
+import type { IntegrationDeps } from "./integration.service.js";
+import type { SecretState } from "./integration.model.js";
+
+export interface SsoConfig {
+  issuer: string;
+  clientId: string;
+  /** Write-only: whether it is set, never its value. */
+  clientSecret: SecretState;
+  enforced: boolean;
+  allowedDomains: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SsoConfigInput {
+  issuer: string;
+  clientId: string;
+  /** Absent: the stored one is kept (the first save must include it). */
+  clientSecret?: string;
+  enforced: boolean;
+  allowedDomains: string[];
+}
+
+function associatedData(organizationId: string): string {
+  return `sso:${organizationId}:client_secret`;
+}
+
+function toSsoConfig(row: SsoConfigRow): SsoConfig {
+  return {
+    issuer: row.issuer,
+    clientId: row.client_id,
+    clientSecret: { set: true },
+    enforced: row.enforced,
+    allowedDomains: row.allowed_domains,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** The organization's single sign-on (OIDC) configuration. */
+export class SsoService {
+  constructor(private readonly deps: IntegrationDeps) {}
+
+  /** The configuration, or null when the organization has none. */
+  async get(caller: Caller): Promise<SsoConfig | null> {
+    const actor = settingsActor(caller);
+    const row = await ssoRepository.find(this.deps.db, actor.organizationId);
+    return row ? toSsoConfig(row) : null;
+  }
+
+  async put(caller: Caller, input: SsoConfigInput): Promise<SsoConfig> {
+    const actor = settingsActor(caller);
+    const row = await this.deps.transactions.run(async (trx) => {
+      const before = await ssoRepository.lock(trx, actor.organizationId);
+      const ciphertext =
+        input.clientSecret !== undefined
+          ? this.deps.cipher.encrypt(input.clientSecret, associatedData(actor.organizationId))
+          : before?.client_secret_ciphertext;
+      if (!ciphertext) {
+        throw new AppError("VALIDATION_ERROR", "Invalid body", [
+          { path: "body.clientSecret", message: "is required" },
+        ]);
+      }
+      const after = await ssoRepository.upsert(trx, actor.organizationId, {
+        issuer: input.issuer,
+        clientId: input.clientId,
+        clientSecretCiphertext: ciphertext,
+        enforced: input.enforced,
+        allowedDomains: input.allowedDomains,
+        updatedBy: actor.userId,
+      });
+      await auditLogRepository.insert(
+        trx,
+        auditBy(
+          actor,
+          "sso.updated",
+          { type: "organization", id: actor.organizationId },
+          {
+            created: !before,
+            issuer: after.issuer,
+            clientId: after.client_id,
+            enforced: after.enforced,
+            allowedDomains: after.allowed_domains,
+            clientSecretChanged: input.clientSecret !== undefined,
+          },
+        ),
+      );
+      return after;
+    });
+    return toSsoConfig(row);
+  }
+
+  /** Removes the configuration (and so its enforcement); 404 when there is none. */
+  async delete(caller: Caller): Promise<void> {
+    const actor = settingsActor(caller);
+    await this.deps.transactions.run(async (trx) => {
+      const deleted = await ssoRepository.delete(trx, actor.organizationId);
+      if (!deleted) throw new AppError("NOT_FOUND", "Single sign-on is not configured");
+      await auditLogRepository.insert(
+        trx,
+        auditBy(actor, "sso.deleted", { type: "organization", id: actor.organizationId }),
+      );
+    });
+  }
+
+  /** The client secret in clear, for the sign-in flow (never for an answer). */
+  async clientSecretOf(organizationId: string): Promise<string | null> {
+    const row = await ssoRepository.find(this.deps.db, organizationId);
+    return row
+      ? this.deps.cipher.decrypt(row.client_secret_ciphertext, associatedData(organizationId))
+      : null;
+  }
+}
