@@ -67,7 +67,7 @@ export async function startProcessRegion(options: {
     REDIS_URL: options.redisUrl ?? TEST_REDIS_URL,
     REDIS_PREFIX: options.redisPrefix,
     IDENTITY_SECRET: options.identitySecret,
-    LOG_LEVEL: process.env.CLMENT_TEST_LOG_LEVEL ?? "warn",
+    LOG_LEVEL: process.env.CLMENT_TEST_LOG_LEVEL ?? "error",
     PUBLIC_BASE_URL: `${urlOf("gateway")}/v1`,
     DATABASE_URL: options.databaseUrl,
     DATA_DIR: dataDir,

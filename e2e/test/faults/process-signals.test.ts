@@ -91,7 +91,15 @@ describe("real processes: SIGTERM drains, SIGKILL is a fast 503 until the servic
       databaseUrl: database.url,
       redisPrefix: redis.prefix,
       identitySecret: testSecret("us"),
-      env: { review: { REVIEW_PROVIDER: "openai", LLM_BASE_URL: llm.url, LLM_MODEL: "fake" } },
+      env: {
+        review: {
+          REVIEW_PROVIDER: "openai",
+          LLM_BASE_URL: llm.url,
+          LLM_MODEL: "fake",
+          // A killed worker's job is taken over after this (30 s in production).
+          REVIEW_JOB_LOCK_MS: "2000",
+        },
+      },
     });
     const org = await newOrganization(region.url);
     key = (await newApiKey(region.url, org.owner.token)).secret;
@@ -171,6 +179,50 @@ describe("real processes: SIGTERM drains, SIGKILL is a fast 503 until the servic
     const after = (await api("GET", "/v1/credits")).body.data;
     expect(after.balance.total).toBe(before.balance.total - before.pricing.review);
     expect(llm.requests).toHaveLength(1);
+  }, 90_000);
+
+  it("completes a review exactly once, charged once, when its worker is SIGKILLed mid-job", async () => {
+    const api = (method: string, path: string, body?: unknown) =>
+      call(region.url, method, path, { token: key, body });
+    const contractId = (await api("GET", "/v1/contracts?take=1")).body.data.contracts[0]
+      .id as string;
+    const playbookId = (await api("GET", "/v1/playbooks")).body.data.playbooks[0].id as string;
+    const before = (await api("GET", "/v1/credits")).body.data;
+    const asked = llm.requests.length;
+
+    const queued = await api("POST", `/v1/contracts/${contractId}/reviews`, { playbookId });
+    expect(queued.status).toBe(202);
+    const reviewId = queued.body.data.review.id as string;
+    await llm.waitForRequests(asked + 1);
+    expect(await region.processes.review.signal("SIGKILL")).toBeNull();
+
+    await region.processes.review.start();
+    const review = await waitFor(
+      async () => {
+        const current = (await api("GET", `/v1/reviews/${reviewId}`)).body?.data?.review;
+        return current?.status === "completed" && current.credits.charged ? current : null;
+      },
+      { timeoutMs: 40_000, message: "the review to be taken over, completed and charged" },
+    );
+    expect(review.status).toBe("completed");
+    // The killed attempt's answer was lost; the takeover asked again: twice in all, stored once.
+    expect(llm.requests.length).toBe(asked + 2);
+    const findings = await api("GET", `/v1/reviews/${reviewId}/findings?take=100`);
+    const playbook = await api("GET", `/v1/playbooks/${playbookId}`);
+    expect(findings.body.data.total).toBe(playbook.body.data.playbook.rules.length);
+    const after = await waitFor(
+      async () => {
+        const credits = (await api("GET", "/v1/credits")).body.data;
+        return credits.balance.total === before.balance.total - before.pricing.review
+          ? credits
+          : null;
+      },
+      { timeoutMs: 20_000, message: "the review to be charged" },
+    );
+    // Captured once: nothing else moves for a while.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await api("GET", "/v1/credits")).body.data.balance).toEqual(after.balance);
+    expect((await api("GET", `/v1/reviews?contractId=${contractId}`)).body.data.total).toBe(2);
   }, 90_000);
 
   it("answers 503 fast while a killed service is away, and recovers when it returns without restarting the gateway", async () => {

@@ -55,7 +55,7 @@ async function tenant(url: string): Promise<Tenant> {
   });
   const playbook = await as("POST", "/v1/playbooks", { name: "Private playbook", rules: [] });
   const webhook = await as("POST", "/v1/settings/webhooks", {
-    url: "https://hooks.example.com/clment",
+    url: "http://127.0.0.1:9/clment",
     events: ["contract.created"],
   });
   for (const [what, response] of [
@@ -84,24 +84,34 @@ export async function startSecurityRegion(
 ): Promise<SecurityRegion> {
   const database: TestDatabase = await createTestDatabase(label);
   const redis = createTestRedisPrefix(label);
-  const region = await startRegion({
-    region: "eu",
-    databaseUrl: database.url,
-    redisPrefix: redis.prefix,
-    identitySecret: testSecret("eu"),
-    ...options,
-  });
-  const a = await tenant(region.url);
-  const b = await tenant(region.url);
-  return {
-    region,
-    url: region.url,
-    a,
-    b,
-    async close() {
-      await region.close();
-      await redis.cleanup();
-      await database.drop();
-    },
+  // Test webhooks go to a local port; settings reads this when it starts.
+  const saved = Object.fromEntries(
+    Object.keys(WEBHOOK_TEST_ENV).map((name) => [name, process.env[name]]),
+  );
+  Object.assign(process.env, WEBHOOK_TEST_ENV);
+  let region: RunningRegion | undefined;
+  const close = async () => {
+    await region?.close();
+    await redis.cleanup();
+    await database.drop();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   };
+  try {
+    region = await startRegion({
+      region: "eu",
+      databaseUrl: database.url,
+      redisPrefix: redis.prefix,
+      identitySecret: testSecret("eu"),
+      ...options,
+    });
+    const a = await tenant(region.url);
+    const b = await tenant(region.url);
+    return { region, url: region.url, a, b, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

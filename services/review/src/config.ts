@@ -18,6 +18,8 @@ export const reviewEnvSchema = z
     REVIEW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     /** Attempts per job before it fails for good and its credits are released. */
     REVIEW_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+    /** How long a worker holds a job before another may take it over (a worker that died). */
+    REVIEW_JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   })
   .superRefine((env, context) => {
     if (env.REVIEW_PROVIDER !== "openai") return;
@@ -79,7 +81,7 @@ export function reviewSettingsFromEnv(
     workerConcurrency: parsed.REVIEW_WORKER_CONCURRENCY,
     jobAttempts: parsed.REVIEW_JOB_ATTEMPTS,
     jobBackoffMs: 2_000,
-    jobLockMs: 30_000,
+    jobLockMs: parsed.REVIEW_JOB_LOCK_MS,
     sweepIntervalMs: 60_000,
     staleWorkMs: 10 * 60_000,
     prices: { ...DEFAULT_PRICES },

@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { ROUTES } from "@clment/gateway";
+import { call } from "@clment/testing";
+import { startSecurityRegion, type SecurityRegion } from "./support.js";
+
+/** Every `METHOD /v1/...` route API.md documents, with `:param` as `{param}`. */
+function documentedRoutes(): string[] {
+  const spec = readFileSync(new URL("../../../../shared/API.md", import.meta.url), "utf8");
+  const found = new Set<string>();
+  for (const match of spec.matchAll(/`(GET|POST|PATCH|PUT|DELETE) (\/v1\/[^\s`?]*)/g)) {
+    found.add(`${match[1]} ${match[2]!.replace(/:(\w+)/g, "{$1}")}`);
+  }
+  // The document does not describe itself.
+  found.delete("GET /v1/openapi.json");
+  return [...found];
+}
+
+/** OWASP API9:2023: the published OpenAPI document lists every route, and nothing internal. */
+describe("API9 improper inventory management", () => {
+  let env: SecurityRegion;
+  let document: { paths: Record<string, Record<string, unknown>> };
+
+  beforeAll(async () => {
+    env = await startSecurityRegion("api9");
+    const response = await call(env.url, "GET", "/v1/openapi.json");
+    expect(response.status).toBe(200);
+    document = response.body;
+  }, 60_000);
+  afterAll(async () => env?.close());
+
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item).map(
+        (method) => `${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, "{}")}`,
+      ),
+    );
+
+  it("documents every route API.md lists", () => {
+    const listed = new Set(operations());
+    const missing = documentedRoutes()
+      .map((route) => route.replace(/\{[^}]+\}/g, "{}"))
+      .filter((route) => !listed.has(route));
+    expect(missing).toEqual([]);
+  });
+
+  it("covers every route family of the gateway and nothing internal", () => {
+    const paths = Object.keys(document.paths);
+    for (const route of ROUTES) {
+      const prefix = route.prefix.replace(/\*/g, "{");
+      const covered = paths.some((path) =>
+        path
+          .toLowerCase()
+          .replace(/\{[^}]+\}/g, "{")
+          .startsWith(prefix),
+      );
+      expect({ prefix: route.prefix, covered }).toEqual({ prefix: route.prefix, covered: true });
+    }
+    expect(paths.filter((path) => !path.startsWith("/v1/"))).toEqual([]);
+    expect(paths.filter((path) => path.includes("internal"))).toEqual([]);
+  });
+});
