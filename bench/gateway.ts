@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IdentityTokens } from "@clment/auth";
 import { freePort } from "@clment/testing";
 import { compareLatency, load, type LoadResult } from "./lib/load.js";
 import type { Metric } from "./lib/metrics.js";
+import { barChart } from "./lib/svg.js";
 import { reportedPort, startProcess, stopAll, waitReady } from "./lib/processes.js";
 import { prepareBenchDatabase, REDIS_URL } from "./lib/stores.js";
 
@@ -137,6 +138,7 @@ export async function benchGateway(): Promise<Metric[]> {
     const viaGateway = await load("gateway → settings GET /v1/me", `${gatewayUrl}/v1/me`, {
       headers: keyHeaders,
     });
+    mkdirSync(join(import.meta.dirname, "out"), { recursive: true });
     // Latency added by the gateway, one request at a time (no queueing), in alternating blocks.
     const latency = await compareLatency(
       { url: `${urls.settings}/v1/me`, headers: directHeaders },
@@ -146,6 +148,13 @@ export async function benchGateway(): Promise<Metric[]> {
       "settings direct": latency.a,
       "through the gateway": latency.b,
     });
+    writeFileSync(
+      join(import.meta.dirname, "out", "gateway-latency.svg"),
+      barChart("GET /v1/me latency, one request at a time", "ms", [
+        { label: "settings service, direct", values: latency.a },
+        { label: "through the gateway (API key)", values: latency.b },
+      ]),
+    );
     const results = [raw, bareProxy, gatewayHello, direct, viaGateway];
     print(results);
     const failed = results.filter((r) => r.errors + r.non2xx > 0);

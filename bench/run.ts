@@ -56,6 +56,11 @@ for (const section of report) {
     );
   }
 }
+lines.push(
+  "",
+  "Plots: [gateway latency](out/gateway-latency.svg) (written when the gateway section runs).",
+  "Ratios compare paths measured side by side in this run; absolute figures depend on the machine.",
+);
 const markdown = lines.join("\n") + "\n";
 mkdirSync(join(import.meta.dirname, "out"), { recursive: true });
 writeFileSync(join(import.meta.dirname, "report.md"), markdown);

@@ -134,10 +134,13 @@ export class SearchRepository {
    *   estimate from the column statistics, and `totalIsExact` is false.
    * - Phrases are checked on positions only for the rows that have the phrase's word pairs
    *   (the `search_documents_pairs` index), not for every row with all its words.
-   * - Ranking reads full vectors only for candidates: the best title-and-keyword matches
-   *   (ranked on the small head vector) and up to BODY_CANDIDATES other matches. Up to that
-   *   many matches the order is exact; past it, title and keyword matches (which outrank
-   *   body-only ones) still come first, and body-only matches are ranked among a sample.
+   * - Ranking reads full vectors only for candidates: the HEAD_CANDIDATES best
+   *   title-and-keyword matches (ranked on the small, in-line head vector, among the first
+   *   HEAD_SCAN of them) and up to BODY_CANDIDATES other matches. Up to BODY_CANDIDATES
+   *   matches the order is exact; past it, title and keyword matches (which outrank body-only
+   *   ones) still come first, and the rest are ranked among a sample. Each candidate's full
+   *   vector is read from TOAST, so these bounds are what keeps a common word cheap.
+   * - `ts_headline` reads the bodies of the returned page only.
    */
   async search(
     organizationId: string,
@@ -189,10 +192,14 @@ export class SearchRepository {
         snippet: string;
       }>`
         with q as (select ${text}::tsquery as text, ${scope}::tsquery as scope),
-        head as (
-          select s.id from search_documents s, q
+        head_matches as (
+          select s.id, s.head_vector from search_documents s, q
           where s.head_vector @@ (q.text && q.scope)
-          order by ts_rank(s.head_vector, q.text) desc
+          limit ${Math.max(HEAD_SCAN, window)}
+        ),
+        head as (
+          select h.id from head_matches h, q
+          order by ts_rank(h.head_vector, q.text) desc
           limit ${Math.max(HEAD_CANDIDATES, window)}
         ),
         body as (
@@ -235,9 +242,11 @@ export class SearchRepository {
 
 /** Up to how many matches the total is counted exactly. */
 const COUNT_CAP = 1_000;
-/** How many title-and-keyword matches, and how many other matches, are ranked in full. */
-const HEAD_CANDIDATES = 500;
-const BODY_CANDIDATES = 1_000;
+/** How many title-and-keyword matches are ranked on the head vector (read in index order). */
+const HEAD_SCAN = 1_000;
+/** How many of the best title-and-keyword matches, and how many other matches, are ranked in full. */
+const HEAD_CANDIDATES = 100;
+const BODY_CANDIDATES = 200;
 /** How much of a body `ts_headline` reads for the snippet. */
 const SNIPPET_SOURCE_CHARS = 30_000;
 
