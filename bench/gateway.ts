@@ -90,6 +90,9 @@ export async function benchGateway(): Promise<Metric[]> {
         ...common,
         PORT: String(port),
         PUBLIC_BASE_URL: `${url}/v1`,
+        // The bench measures the path, not the limits: budgets far above what it sends.
+        RATE_LIMIT_API_KEY_PER_MINUTE: "100000000",
+        RATE_LIMIT_SESSION_PER_MINUTE: "100000000",
         ...peers,
         CONTRACTS_URL: contractsUrl,
       });
