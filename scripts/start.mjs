@@ -7,6 +7,8 @@ import { indent, Supervisor } from "./lib/processes.mjs";
 import { ensureDataDirs, identitySecrets } from "./lib/state.mjs";
 
 const supervisor = new Supervisor();
+/** Local SMTP ports of the mail catchers: next to each region's gateway and services. */
+const MAIL_PORT = { us: 7109, eu: 7209, au: 7309 };
 let stopping;
 
 /** Stops everything (once, whoever asks first) and exits with `code`. */
@@ -49,6 +51,7 @@ async function main() {
   const { REGIONS, LocalRegion, assertPortsFree, publicBaseUrl } =
     await import("./lib/regions.mjs");
   const { seedRegion } = await import("./lib/seed.mjs");
+  const { startMailCatcher } = await import("./lib/mail.mjs");
 
   ensureDataDirs();
   await assertPortsFree();
@@ -61,14 +64,19 @@ async function main() {
     () => provideRedis(supervisor),
   );
 
+  const mail = await step(
+    (catchers) => `mail catchers on ${catchers.map((c) => c.url).join(", ")}`,
+    () => Promise.all(REGIONS.map((region) => startMailCatcher(region, MAIL_PORT[region]))),
+  );
   const secrets = identitySecrets(REGIONS);
   const regions = REGIONS.map(
-    (region) =>
+    (region, i) =>
       new LocalRegion(region, {
         postgresUrl: postgres.url,
         redisUrl: redis.url,
         identitySecret: secrets[region],
         logLevel: process.env.LOG_LEVEL ?? "warn",
+        smtpUrl: mail[i].url,
       }),
   );
   await step(
@@ -101,6 +109,8 @@ async function main() {
     console.log(`    admin    ${demo.email}  password: ${demo.password}`);
     console.log(`    API key  ${demo.apiKey}`);
     console.log(`    try      curl -H "Authorization: Bearer ${demo.apiKey}" ${baseUrl}/me`);
+    console.log(`    mail     ${mail[i].dir} (notification emails, as .eml files)`);
+    console.log(`    docs     ${baseUrl.replace(/\/v1$/, "")}/docs`);
   }
   console.log("\nRunning. Ctrl-C stops everything.");
   setInterval(() => {}, 1 << 30); // stay up until a signal

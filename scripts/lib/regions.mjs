@@ -42,9 +42,9 @@ export async function assertPortsFree() {
 export class LocalRegion {
   /**
    * @param {string} region
-   * @param {{ postgresUrl: string, redisUrl: string, identitySecret: string, logLevel: string }} options
+   * @param {{ postgresUrl: string, redisUrl: string, identitySecret: string, logLevel: string, smtpUrl?: string }} options
    */
-  constructor(region, { postgresUrl, redisUrl, identitySecret, logLevel }) {
+  constructor(region, { postgresUrl, redisUrl, identitySecret, logLevel, smtpUrl }) {
     this.region = region;
     this.ports = regionPorts(region);
     this.postgresUrl = postgresUrl;
@@ -63,6 +63,7 @@ export class LocalRegion {
       // Local development: webhooks may target http:// receivers on this machine.
       WEBHOOKS_ALLOW_HTTP: "true",
       WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true",
+      ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
       // Where the region's services are, for the gateway and for services that call a peer.
       ...Object.fromEntries(
         SERVICES.map((name) => [
