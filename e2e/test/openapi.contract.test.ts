@@ -9,6 +9,10 @@ import { ROUTES } from "@clment/gateway";
 import { Clment } from "@clment/sdk";
 import { waitFor } from "@clment/testing";
 import { agreementPdf } from "../../services/review/test/support/agreement.documents.js";
+import {
+  startOidcProvider,
+  type TestOidcProvider,
+} from "../../services/settings/test/support/oidc.provider.js";
 import { newApiKey, newOrganization, PASSWORD, startTestRegion } from "../src/factories.js";
 import { OPENAPI_FILE, openApiText } from "../src/openapi.js";
 import type { RunningRegion } from "../src/region.js";
@@ -87,6 +91,8 @@ describe("the OpenAPI document", () => {
 
   let receiver: Server;
   let receiverUrl: string;
+  // Single sign-on goes to a real OIDC provider on this machine.
+  let oidcProvider: TestOidcProvider;
   const savedEnv: Record<string, string | undefined> = {};
   // Webhooks go to a receiver on this machine.
   const env = { WEBHOOKS_ALLOW_HTTP: "true", WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true" };
@@ -101,9 +107,11 @@ describe("the OpenAPI document", () => {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
     region = await startTestRegion("e2e_openapi");
+    oidcProvider = await startOidcProvider(`${region.url}/sso/callback`);
   });
 
   afterAll(async () => {
+    await oidcProvider?.close();
     await region?.close();
     await new Promise((resolve) => receiver?.close(resolve));
     for (const [name, value] of Object.entries(savedEnv)) {
@@ -230,14 +238,26 @@ describe("the OpenAPI document", () => {
     await admin.GET("/v1/settings/sso");
     await admin.PUT("/v1/settings/sso", {
       body: {
-        issuer: "https://login.acme.test",
-        clientId: "clment",
-        clientSecret: "not-a-real-secret",
+        issuer: oidcProvider.issuer,
+        clientId: oidcProvider.clientId,
+        clientSecret: oidcProvider.clientSecret,
         enforced: false,
         allowedDomains: ["acme.test"],
       },
     });
     await admin.GET("/v1/settings/sso");
+    const ssoEmail = `sso-${Date.now()}@acme.test`;
+    oidcProvider.addAccount("sso-person", { email: ssoEmail, emailVerified: true });
+    const ssoStart = await anonymous.data(
+      anonymous.GET("/v1/auth/sso/start", { params: { query: { email: ssoEmail } } }),
+    );
+    const ssoQuery = await oidcProvider.authorize(ssoStart.authorizationUrl, "sso-person");
+    const ssoSession = await anonymous.data(
+      anonymous.GET("/v1/auth/sso/callback", {
+        params: { query: ssoQuery as { state: string } },
+      }),
+    );
+    expect(ssoSession.user).toMatchObject({ email: ssoEmail, role: "member" });
     await admin.DELETE("/v1/settings/sso");
     const billing = await admin.data(admin.GET("/v1/settings/billing"));
     await admin.PUT("/v1/settings/billing/plan", { body: { plan: billing.billing.plan as never } });

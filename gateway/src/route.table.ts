@@ -25,6 +25,7 @@ export const ROUTES: readonly Route[] = [
   { prefix: "/v1/auth/signup", upstream: "settings", access: "public" },
   { prefix: "/v1/auth/login", upstream: "settings", access: "public" },
   { prefix: "/v1/auth/accept-invite", upstream: "settings", access: "public" },
+  { prefix: "/v1/auth/sso", upstream: "settings", access: "public" },
   { prefix: "/v1/auth", upstream: "settings", access: "authenticated" },
   { prefix: "/v1/me", upstream: "settings", access: "authenticated" },
   { prefix: "/v1/settings/billing", upstream: "credits", access: "settings" },

@@ -9,6 +9,8 @@ describe("the route table", () => {
     ["/v1/auth/signup", "settings", "public"],
     ["/v1/auth/login", "settings", "public"],
     ["/v1/auth/accept-invite", "settings", "public"],
+    ["/v1/auth/sso/start", "settings", "public"],
+    ["/v1/auth/sso/callback", "settings", "public"],
     ["/v1/auth/logout", "settings", "authenticated"],
     ["/v1/me", "settings", "authenticated"],
     ["/v1/settings/api-keys", "settings", "settings"],

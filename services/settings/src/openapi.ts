@@ -17,6 +17,7 @@ import { acceptInviteBody, loginBody, signupBody } from "./routes/auth.routes.js
 import { changeRoleBody, inviteBody } from "./routes/member.routes.js";
 import { updateBody as organizationUpdateBody } from "./routes/organization.routes.js";
 import { listQuery } from "./routes/request.js";
+import { ssoCallbackQuery, ssoStartQuery } from "./routes/sso-login.routes.js";
 import { ssoBody } from "./routes/sso.routes.js";
 import {
   createBody as webhookCreateBody,
@@ -245,6 +246,41 @@ export function settingsOperations(): OperationDoc[] {
       access: "public",
       body: acceptInviteBody,
       errors: ["UNAUTHORIZED", "NOT_FOUND", "CONFLICT"],
+      responses: [
+        { status: 200, description: "A session", schema: envelope({ user: member, session }) },
+      ],
+    },
+    {
+      method: "get",
+      path: "/v1/auth/sso/start",
+      operationId: "startSso",
+      summary:
+        "Start signing in with single sign-on (OIDC, authorization code with PKCE): where to send the browser",
+      description:
+        "Finds the organization whose SSO configuration allows the email's domain (or the one named by organizationId), stores state, nonce and PKCE verifier for ten minutes, and answers the provider's authorization URL. The provider redirects the browser to the region's console at /sso/callback, which hands the query on to GET /v1/auth/sso/callback.",
+      tag: "Auth",
+      access: "public",
+      query: ssoStartQuery,
+      errors: ["NOT_FOUND", "CONFLICT", "SERVICE_UNAVAILABLE"],
+      responses: [
+        {
+          status: 200,
+          description: "The provider's authorization URL",
+          schema: envelope({ authorizationUrl: z.string() }),
+        },
+      ],
+    },
+    {
+      method: "get",
+      path: "/v1/auth/sso/callback",
+      operationId: "completeSso",
+      summary: "Complete single sign-on with the query the provider redirected with: a session",
+      description:
+        "The state is single use. The code is exchanged with PKCE and the ID token's nonce checked; the provider must vouch for a verified email, which is matched to a member of the organization or provisioned as an active `member`. Any failure (unknown, expired or reused state, provider error, unverified email, email of another organization) is 401.",
+      tag: "Auth",
+      access: "public",
+      query: ssoCallbackQuery,
+      errors: ["UNAUTHORIZED"],
       responses: [
         { status: 200, description: "A session", schema: envelope({ user: member, session }) },
       ],

@@ -15,6 +15,7 @@ import { EmailNotificationService } from "./domain/email-notification.service.js
 import { IntegrationService } from "./domain/integration.service.js";
 import { MemberService } from "./domain/member.service.js";
 import { OrganizationService } from "./domain/organization.service.js";
+import { SsoLoginService } from "./domain/sso-login.service.js";
 import { SsoService } from "./domain/sso.service.js";
 import { WebhookDeliveryService } from "./domain/webhook-delivery.service.js";
 import { WebhookEndpointService } from "./domain/webhook-endpoint.service.js";
@@ -30,6 +31,7 @@ import { internalRoutes } from "./routes/internal.routes.js";
 import { memberRoutes } from "./routes/member.routes.js";
 import { organizationRoutes } from "./routes/organization.routes.js";
 import { settingsAccess } from "./routes/request.js";
+import { ssoLoginRoutes } from "./routes/sso-login.routes.js";
 import { ssoRoutes } from "./routes/sso.routes.js";
 import { webhookRoutes } from "./routes/webhook.routes.js";
 
@@ -75,6 +77,7 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
       http.close();
       mailer.close();
     });
+    const sso = new SsoService({ ...deps, cipher });
     return {
       auth: new AuthService(deps),
       apiKeys: new ApiKeyService(deps),
@@ -86,7 +89,8 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
       webhookDeliveries: new WebhookDeliveryService(webhookDeps),
       emails: new EmailNotificationService(context.db, mailer),
       integrations: new IntegrationService({ ...deps, cipher }),
-      sso: new SsoService({ ...deps, cipher }),
+      sso,
+      ssoLogin: new SsoLoginService({ ...deps, sso, allowHttp: webhookConfig.allowHttp }),
       allowHttp: webhookConfig.allowHttp,
       jobs,
     };
@@ -105,7 +109,8 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
     schema: "settings",
     migrations,
     publicRoutes(app: Express, context) {
-      app.use(publicAuthRoutes(useCasesOf(context).auth));
+      const settings = useCasesOf(context);
+      app.use(publicAuthRoutes(settings.auth), ssoLoginRoutes(settings.ssoLogin));
     },
     routes(app: Express, context) {
       const settings = useCasesOf(context);

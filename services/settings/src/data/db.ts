@@ -170,6 +170,17 @@ export interface SsoConfigTable {
   updated_at: UpdatedAt;
 }
 
+export interface SsoLoginTable {
+  /** SHA-256 of the OAuth `state`; a login is found (and consumed) by it. */
+  state_hash: string;
+  organization_id: string;
+  nonce: string;
+  /** The PKCE code verifier; only its challenge is sent to the provider. */
+  code_verifier: string;
+  expires_at: Date;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   organizations: OrganizationTable;
   users: UserTable;
@@ -182,6 +193,7 @@ export interface DB {
   webhook_attempts: WebhookAttemptTable;
   integrations: IntegrationTable;
   sso_configs: SsoConfigTable;
+  sso_logins: SsoLoginTable;
   outbox: OutboxTable;
   processed_events: { consumer: string; event_id: string; processed_at: Date };
 }

@@ -201,7 +201,7 @@ export class AuthService {
   }
 }
 
-async function startSession(trx: Db, user: UserRow): Promise<NewSession> {
+export async function startSession(trx: Db, user: UserRow): Promise<NewSession> {
   const token = generateSessionToken();
   const session = await sessionRepository.insert(trx, {
     organizationId: user.organization_id,

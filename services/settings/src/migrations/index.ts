@@ -4,6 +4,7 @@ import * as settings from "./2026_12_04_0002_settings.js";
 import * as idempotencyKeys from "./2026_12_05_0001_idempotency_keys.js";
 import * as webhooks from "./2026_12_06_0001_webhooks.js";
 import * as integrationsSso from "./2026_12_07_0001_integrations_sso.js";
+import * as ssoLogins from "./2026_12_08_0001_sso_logins.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_12_04_0001_outbox": outbox,
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_05_0001_idempotency_keys": idempotencyKeys,
   "2026_12_06_0001_webhooks": webhooks,
   "2026_12_07_0001_integrations_sso": integrationsSso,
+  "2026_12_08_0001_sso_logins": ssoLogins,
 };

@@ -1,0 +1,223 @@
+import { hashSecret } from "@clment/auth";
+import { AppError } from "@clment/http";
+import {
+  OidcClient,
+  OidcRejectedError,
+  OidcUnavailableError,
+  type OidcIdentity,
+} from "../clients/sso-login.oidc.js";
+import { auditLogRepository } from "../data/audit-log.repository.js";
+import { isUniqueViolation } from "../data/errors.js";
+import { ssoLoginRepository } from "../data/sso-login.repository.js";
+import { ssoRepository, type SsoConfigRow } from "../data/sso.repository.js";
+import { recordEvent } from "../data/transaction.js";
+import { userRepository, type UserRow } from "../data/user.repository.js";
+import { startSession, type SignedIn } from "./auth.service.js";
+import type { SettingsDeps } from "./deps.js";
+import { toMember } from "./member.service.js";
+import type { SsoService } from "./sso.service.js";
+
+/** How long a started single sign-on can be completed. */
+export const SSO_LOGIN_TTL_MS = 10 * 60 * 1000;
+
+const NO_SSO = "No single sign-on is configured for this email";
+const INVALID_STATE = "This sign-in is invalid, expired or already used; start again";
+
+export interface SsoLoginDeps extends SettingsDeps {
+  sso: SsoService;
+  /** Allow an `http://` issuer (local development and tests only). */
+  allowHttp: boolean;
+}
+
+/**
+ * The console page the provider sends the browser back to; it hands the query to
+ * `GET /v1/auth/sso/callback`. Fixed by the region, so a sign-in cannot be redirected elsewhere.
+ */
+export function ssoRedirectUri(publicBaseUrl: string): string {
+  return new URL("/sso/callback", publicBaseUrl).href;
+}
+
+function domainOf(email: string): string {
+  return email.slice(email.lastIndexOf("@") + 1);
+}
+
+/** Signing in with the organization's OIDC provider: authorization code flow with PKCE. */
+export class SsoLoginService {
+  constructor(private readonly deps: SsoLoginDeps) {}
+
+  get redirectUri(): string {
+    return ssoRedirectUri(this.deps.publicBaseUrl);
+  }
+
+  /**
+   * Starts a sign-in for the organization whose SSO allows the email's domain (or the one
+   * named): stores state, nonce and PKCE verifier, and answers where to send the browser.
+   */
+  async start(input: { email?: string; organizationId?: string }): Promise<string> {
+    const config = await this.configFor(input);
+    const client = await this.client(config, (error) => {
+      throw new AppError(
+        "SERVICE_UNAVAILABLE",
+        `The identity provider could not be reached: ${error.message}`,
+      );
+    });
+    const { state, nonce, codeVerifier } = OidcClient.secrets();
+    await ssoLoginRepository.deleteExpired(this.deps.db, config.organization_id);
+    await ssoLoginRepository.insert(this.deps.db, {
+      organizationId: config.organization_id,
+      stateHash: hashSecret(state),
+      nonce,
+      codeVerifier,
+      expiresAt: new Date(Date.now() + SSO_LOGIN_TTL_MS),
+    });
+    return client.authorizationUrl({
+      redirectUri: this.redirectUri,
+      state,
+      nonce,
+      codeVerifier,
+      loginHint: input.email,
+    });
+  }
+
+  /**
+   * Completes a sign-in: the state is used up, the code exchanged (PKCE, nonce), and the verified
+   * email matched to a member of the organization or provisioned as a `member`.
+   */
+  async callback(query: Record<string, string>, requestId: string | null): Promise<SignedIn> {
+    const state = query.state ?? "";
+    const login = await ssoLoginRepository.claim(this.deps.db, hashSecret(state));
+    if (!login || login.expires_at.getTime() <= Date.now()) {
+      throw new AppError("UNAUTHORIZED", INVALID_STATE);
+    }
+    const config = await ssoRepository.find(this.deps.db, login.organization_id);
+    if (!config) throw new AppError("UNAUTHORIZED", "Single sign-on is no longer configured");
+    const client = await this.client(config, (error) => {
+      throw new AppError("UNAUTHORIZED", `Single sign-on failed: ${error.message}`);
+    });
+    let person: OidcIdentity;
+    try {
+      person = await client.exchange({
+        redirectUri: this.redirectUri,
+        query,
+        state,
+        nonce: login.nonce,
+        codeVerifier: login.code_verifier,
+      });
+    } catch (error) {
+      if (!(error instanceof OidcRejectedError)) throw error;
+      throw new AppError("UNAUTHORIZED", `Single sign-on failed: ${error.message}`);
+    }
+    if (!person.email || !person.emailVerified) {
+      throw new AppError(
+        "UNAUTHORIZED",
+        "The identity provider did not vouch for a verified email",
+      );
+    }
+    return this.signIn(config, person.email, person.name, requestId);
+  }
+
+  private async signIn(
+    config: SsoConfigRow,
+    email: string,
+    name: string | null,
+    requestId: string | null,
+  ): Promise<SignedIn> {
+    const organizationId = config.organization_id;
+    try {
+      return await this.deps.transactions.run(async (trx) => {
+        let user: UserRow | undefined = await ssoLoginRepository.findUserByEmail(trx, email);
+        if (user && user.organization_id !== organizationId) {
+          throw new AppError("UNAUTHORIZED", "This email belongs to another organization");
+        }
+        if (user && user.status !== "active") {
+          throw new AppError("UNAUTHORIZED", "Accept your invitation before signing in");
+        }
+        if (!user) {
+          const domains = config.allowed_domains;
+          if (domains.length > 0 && !domains.includes(domainOf(email))) {
+            throw new AppError("UNAUTHORIZED", "This email's domain may not join the organization");
+          }
+          user = await userRepository.insert(trx, {
+            organization_id: organizationId,
+            email,
+            name: (name ?? email.slice(0, email.lastIndexOf("@"))).slice(0, 200),
+            role: "member",
+            status: "active",
+            joined_at: new Date(),
+          });
+          await recordEvent(trx, {
+            type: "member.joined",
+            organizationId,
+            data: { member: { id: user.id, email: user.email, role: user.role } },
+          });
+          await auditLogRepository.insert(trx, {
+            organizationId,
+            action: "member.joined",
+            actor: { type: "user", id: user.id },
+            target: { type: "member", id: user.id },
+            requestId,
+            metadata: { email: user.email, role: user.role, sso: true },
+          });
+        }
+        const session = await startSession(trx, user);
+        await auditLogRepository.insert(trx, {
+          organizationId,
+          action: "auth.login",
+          actor: { type: "user", id: user.id },
+          target: null,
+          requestId,
+          metadata: { sso: true },
+        });
+        return { user: toMember(user), session };
+      });
+    } catch (error) {
+      // Someone took the email between the lookup and the insert: the same answer as a clash.
+      if (isUniqueViolation(error, "users_email_key")) {
+        throw new AppError("UNAUTHORIZED", "This email belongs to another organization");
+      }
+      throw error;
+    }
+  }
+
+  private async configFor(input: { email?: string; organizationId?: string }) {
+    const email = input.email?.toLowerCase();
+    if (input.organizationId) {
+      const config = await ssoRepository.find(this.deps.db, input.organizationId);
+      const domains = config?.allowed_domains ?? [];
+      if (!config || (email && domains.length > 0 && !domains.includes(domainOf(email)))) {
+        throw new AppError("NOT_FOUND", NO_SSO);
+      }
+      return config;
+    }
+    const configs = email
+      ? await ssoLoginRepository.configsForDomain(this.deps.db, domainOf(email))
+      : [];
+    if (configs.length === 0) throw new AppError("NOT_FOUND", NO_SSO);
+    if (configs.length > 1) {
+      throw new AppError(
+        "CONFLICT",
+        "Several organizations use single sign-on for this domain; pass organizationId",
+      );
+    }
+    return configs[0]!;
+  }
+
+  private async client(
+    config: SsoConfigRow,
+    unavailable: (error: OidcUnavailableError) => never,
+  ): Promise<OidcClient> {
+    const clientSecret = await this.deps.sso.clientSecretOf(config.organization_id);
+    if (clientSecret === null) throw new AppError("NOT_FOUND", NO_SSO);
+    try {
+      return await OidcClient.discover({
+        issuer: config.issuer,
+        clientId: config.client_id,
+        clientSecret,
+        allowHttp: this.deps.allowHttp,
+      });
+    } catch (error) {
+      if (error instanceof OidcUnavailableError) unavailable(error);
+      throw error;
+    }
+  }
+}
