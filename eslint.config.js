@@ -18,6 +18,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts"],
+    ignores: ["console/**"],
     languageOptions: {
       globals: globals.node,
       parserOptions: { project: "./tsconfig.check.json", tsconfigRootDir: import.meta.dirname },
@@ -27,6 +28,26 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-promises": [
         "error",
         { checksVoidReturn: { arguments: false } },
+      ],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+    },
+  },
+  {
+    // The admin console (a browser app with its own JSX settings and tsconfig).
+    files: ["console/**/*.ts", "console/**/*.tsx"],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: { project: "./console/tsconfig.json", tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": [
+        "error",
+        { checksVoidReturn: { arguments: false, attributes: false } },
       ],
       "@typescript-eslint/no-unused-vars": [
         "error",

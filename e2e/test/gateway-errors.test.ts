@@ -110,7 +110,8 @@ describe("the gateway's errors, in the envelope", () => {
   });
 
   describe("404 NOT_FOUND", () => {
-    it.each(["/v1/unknown", "/nothing", "/v2/contracts", "/v1", "/"])(
+    // `/` itself is the admin console (console.test.ts); its neighbours are not routes.
+    it.each(["/v1/unknown", "/nothing", "/v2/contracts", "/v1", "/index.html", "/assets/"])(
       "for the unknown route %s, from the gateway without asking for credentials",
       async (path) => {
         const response = await call(region.url, "GET", path);

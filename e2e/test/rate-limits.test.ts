@@ -72,6 +72,28 @@ describe("gateway rate limits, shared by the region's gateways", () => {
     expect((await call(first!, "GET", "/v1/me", { token: other.secret })).status).toBe(200);
   });
 
+  it("counts concurrent requests exactly, also when they share one Redis call", async () => {
+    const key = await newApiKey(region.url, org.owner.token);
+    const other = await newApiKey(region.url, org.owner.token);
+    // Sent together, so one gateway looks up (and counts) several of them in one batch.
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        call(region.gateways[0]!.url, "GET", "/v1/me", {
+          token: i < 7 ? key.secret : other.secret,
+        }),
+      ),
+    );
+    const mine = responses.slice(0, 7);
+    expect(mine.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const remaining = mine
+      .filter((r) => r.status === 200)
+      .map((r) => r.headers.get("ratelimit-remaining"))
+      .sort();
+    expect(remaining).toEqual(["0", "1", "2", "3", "4"]);
+    expect(responses[7]!.status).toBe(200);
+    expect(responses[7]!.headers.get("ratelimit-remaining")).toBe("4");
+  });
+
   it("stops login brute force per IP and email, then per IP", async () => {
     const email = org.owner.email;
     const attempts: number[] = [];

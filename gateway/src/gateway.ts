@@ -1,12 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  assertSettingsAccess,
-  hashSecret,
-  IDENTITY_HEADER,
-  IdentityTokens,
-  parseBearer,
-  type Identity,
-} from "@clment/auth";
+import { assertSettingsAccess, IDENTITY_HEADER, IdentityTokens, type Identity } from "@clment/auth";
 import {
   AppError,
   assignRequestId,
@@ -26,6 +19,7 @@ import {
 import { closeRedis, createRedis } from "@clment/queue";
 import { ApiKeyUsageBatcher } from "./api-key-usage.batcher.js";
 import { createApiReference } from "./api-reference.js";
+import { serveConsole } from "./console.static.js";
 import type { GatewayConfig } from "./config.js";
 import { CredentialVerifier } from "./credential.verifier.js";
 import { malformedHttpResponse, writeError, writeJson } from "./http.errors.js";
@@ -54,8 +48,8 @@ interface RequestFacts {
 
 /**
  * Starts one gateway instance of a region: the only public entry. Per request it decides the
- * route, authenticates (one Redis GET on the hot path), applies the settings rule, then streams
- * the request to the owning service with a signed identity token.
+ * route, authenticates and counts the rate limit (one batched Redis script call), applies the
+ * settings rule, then streams the request to the owning service with a signed identity token.
  */
 export async function startGateway(
   config: GatewayConfig,
@@ -73,6 +67,7 @@ export async function startGateway(
   const settings = new SettingsClient(config.upstreams.settings, tokens, logger);
   const verifier = new CredentialVerifier(redis, config.redisPrefix, settings, logger);
   const limiter = new GatewayRateLimiter(redis, config.redisPrefix, config.rateLimits, logger);
+  const countRequest = limiter.credentialCounter.bind(limiter);
   const usage = new ApiKeyUsageBatcher(settings, config.LAST_USED_FLUSH_MS, logger);
   const matchRoute = compileRoutes();
   const headers = securityHeaders(config.publicBaseUrl);
@@ -131,14 +126,8 @@ export async function startGateway(
         await limiter.authAttempt(ip);
       }
     } else {
-      // The limit is counted by the credential's hash, beside its lookup (two concurrent calls).
-      const bearer = parseBearer(req.headers.authorization);
-      const limited = bearer
-        ? limiter.credential(bearer.kind, hashSecret(bearer.token))
-        : Promise.resolve(undefined);
-      limited.catch(() => undefined);
-      const credential = await verifier.verify(req.headers.authorization);
-      const limit = await limited;
+      // The lookup and the limit's count are one Redis round trip (by the credential's hash).
+      const { credential, limit } = await verifier.check(req.headers.authorization, countRequest);
       if (limit) setRateLimitHeaders(res, limit);
       facts.organizationId = credential.organizationId;
       const identity: Identity = {
@@ -191,6 +180,7 @@ export async function startGateway(
     if (pathname === "/healthz" || pathname === "/readyz") facts.route = pathname;
     if (pathname === "/healthz") return writeJson(res, 200, { data: { status: "ok" } });
     if (reference.handle(req.method, pathname ?? "", res)) return;
+    if (serveConsole(req.method, pathname ?? "", res, requestId)) return;
     if (pathname === "/readyz") {
       runReadiness(readiness).then(
         (result) => {

@@ -27,12 +27,30 @@ export interface RateLimitState {
 const WINDOW_SECONDS = 60;
 
 /**
- * Fixed-window counters in the region's Redis (one `EVAL` per check), so every gateway instance
- * of a region shares them. Redis being down fails open: the request is served, and the outage
+ * One request of a credential, counted in the same Redis round trip as its cache lookup (see
+ * CredentialVerifier): the counter's key, and what the counted value means.
+ */
+export interface CredentialCounter {
+  key: string;
+  windowSeconds: number;
+  /** The state for the headers given the count and the key's PTTL; 429 when over the limit. */
+  settle(consumed: number, msBeforeNext: number): RateLimitState;
+  /** Redis could not count: serve without limits (logged at most every few seconds). */
+  unavailable(error?: unknown): void;
+}
+
+/**
+ * Fixed-window counters in the region's Redis, so every gateway instance of a region shares
+ * them: a credential's count rides on its cache lookup (CredentialVerifier's script, no round
+ * trip of its own), the auth routes' counts are one `EVAL` per check. Redis being down fails open: the request is served, and the outage
  * is logged at most every few seconds.
  */
 export class GatewayRateLimiter {
-  private readonly limiters: Record<CredentialKind | "authIp" | "loginIpEmail", RateLimiterRedis>;
+  private readonly limiters: Record<"authIp" | "loginIpEmail", RateLimiterRedis>;
+  private readonly credentialCounters: Record<
+    CredentialKind,
+    { keyPrefix: string; points: number; name: string }
+  >;
   private lastWarning = 0;
 
   constructor(
@@ -50,20 +68,45 @@ export class GatewayRateLimiter {
         // A Redis outage must not queue requests behind a reconnect: fail open at once.
         rejectIfRedisNotReady: true,
       });
+    // Same keys and fixed window as the RateLimiterRedis counters (`<keyPrefix>:<hash>`).
+    this.credentialCounters = {
+      api_key: {
+        keyPrefix: `${redisPrefix}:rl:key`,
+        points: limits.apiKeyPerMinute,
+        name: "api_key",
+      },
+      session: {
+        keyPrefix: `${redisPrefix}:rl:session`,
+        points: limits.sessionPerMinute,
+        name: "session",
+      },
+    };
     this.limiters = {
-      api_key: limiter("key", limits.apiKeyPerMinute),
-      session: limiter("session", limits.sessionPerMinute),
       authIp: limiter("auth-ip", limits.authPerIpPerMinute),
       loginIpEmail: limiter("login", limits.loginPerIpEmailPerMinute),
     };
   }
 
   /**
-   * Counts one request of a credential (by its hash, so the check runs beside the credential
-   * lookup). Over the limit → 429 with `Retry-After`; the state for the headers otherwise.
+   * The counter of one request of a credential (by its hash), for the credential lookup to count
+   * in its own Redis round trip. Over the limit → 429 with `Retry-After` from `settle`.
    */
-  credential(kind: CredentialKind, credentialHash: string): Promise<RateLimitState | undefined> {
-    return this.consume(this.limiters[kind], credentialHash, kind);
+  credentialCounter(kind: CredentialKind, credentialHash: string): CredentialCounter {
+    const { keyPrefix, points, name } = this.credentialCounters[kind];
+    return {
+      key: `${keyPrefix}:${credentialHash}`,
+      windowSeconds: WINDOW_SECONDS,
+      settle: (consumed, msBeforeNext) => {
+        const limit: RateLimitState = {
+          limit: points,
+          remaining: Math.max(0, points - consumed),
+          resetSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)),
+        };
+        if (consumed > points) throw this.limited(limit, name);
+        return limit;
+      },
+      unavailable: (error) => this.unavailable(error),
+    };
   }
 
   /** Counts one unauthenticated auth request of a client IP (and email, for logins). */
@@ -82,20 +125,21 @@ export class GatewayRateLimiter {
     try {
       return state(limiter.points, await limiter.consume(key));
     } catch (error) {
-      if (error instanceof RateLimiterRes) {
-        const over = state(limiter.points, error);
-        rateLimited.inc({ service: "gateway", limit: name });
-        throw new AppError("RATE_LIMITED", undefined, undefined, {
-          ...rateLimitHeaders(over),
-          "retry-after": String(over.resetSeconds),
-        });
-      }
+      if (error instanceof RateLimiterRes) throw this.limited(state(limiter.points, error), name);
       this.unavailable(error);
       return undefined;
     }
   }
 
-  private unavailable(error: unknown): void {
+  private limited(over: RateLimitState, name: string): AppError {
+    rateLimited.inc({ service: "gateway", limit: name });
+    return new AppError("RATE_LIMITED", undefined, undefined, {
+      ...rateLimitHeaders(over),
+      "retry-after": String(over.resetSeconds),
+    });
+  }
+
+  private unavailable(error?: unknown): void {
     const now = Date.now();
     if (now - this.lastWarning < 5_000) return;
     this.lastWarning = now;
@@ -120,5 +164,7 @@ export function rateLimitHeaders(limit: RateLimitState): Record<string, string> 
 }
 
 export function setRateLimitHeaders(res: ServerResponse, limit: RateLimitState): void {
-  for (const [name, value] of Object.entries(rateLimitHeaders(limit))) res.setHeader(name, value);
+  res.setHeader("ratelimit-limit", String(limit.limit));
+  res.setHeader("ratelimit-remaining", String(limit.remaining));
+  res.setHeader("ratelimit-reset", String(limit.resetSeconds));
 }

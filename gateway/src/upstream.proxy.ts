@@ -32,7 +32,8 @@ export function createUpstreamProxies(options: {
   });
   const proxyFor = (upstream: Upstream): UpstreamProxy =>
     createProxyMiddleware<IncomingMessage, ServerResponse>({
-      target: options.upstreams[upstream],
+      // A URL object, not a string: hpm and httpxy would otherwise parse it on every request.
+      target: new URL(options.upstreams[upstream]),
       agent,
       proxyTimeout: options.timeoutMs,
       // No default plugins (they log every request and answer errors in plain text).

@@ -1,0 +1,154 @@
+import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { api, setSessionToken, type Me, type Session } from "./api";
+import { AcceptInvitePage, SignInPage, SignUpPage } from "./pages/auth";
+import { ApiKeysPage } from "./pages/api-keys";
+import { AuditLogPage } from "./pages/audit-log";
+import { BillingPage } from "./pages/billing";
+import { MembersPage } from "./pages/members";
+import { OrganizationPage } from "./pages/organization";
+import { WebhooksPage } from "./pages/webhooks";
+import { WorkspacePage } from "./pages/workspace";
+
+/** Routes live in the URL hash (`#/settings/members`), so the gateway serves only `/`. */
+function useHashRoute(): { path: string; query: URLSearchParams } {
+  const read = () => {
+    const hash = window.location.hash.replace(/^#/, "") || "/";
+    const [path = "/", search = ""] = hash.split("?");
+    return { path, query: new URLSearchParams(search) };
+  };
+  const [route, setRoute] = useState(read);
+  useEffect(() => {
+    const onChange = () => setRoute(read());
+    window.addEventListener("hashchange", onChange);
+    return () => window.removeEventListener("hashchange", onChange);
+  }, []);
+  return route;
+}
+
+const SETTINGS = [
+  { path: "/settings/api-keys", label: "API & Integrations" },
+  { path: "/settings/members", label: "Members" },
+  { path: "/settings/billing", label: "Billing" },
+  { path: "/settings/webhooks", label: "Webhooks" },
+  { path: "/settings/audit-log", label: "Audit log" },
+  { path: "/settings/organization", label: "Organization" },
+];
+
+export function App() {
+  const { path, query } = useHashRoute();
+  const [me, setMe] = useState<Me | undefined>(undefined);
+
+  const start = useCallback(async (session: Session) => {
+    setSessionToken(session.token);
+    setMe(await api<Me>("GET", "/v1/me"));
+    window.location.hash = "#/";
+  }, []);
+
+  const signOut = () => {
+    api("POST", "/v1/auth/logout").catch(() => undefined);
+    setSessionToken(undefined);
+    setMe(undefined);
+    window.location.hash = "#/signin";
+  };
+
+  if (!me) {
+    if (path === "/signup")
+      return (
+        <Shell>
+          <SignUpPage onSession={start} />
+        </Shell>
+      );
+    if (path === "/accept-invite") {
+      return (
+        <Shell>
+          <AcceptInvitePage token={query.get("token") ?? ""} onSession={start} />
+        </Shell>
+      );
+    }
+    return (
+      <Shell>
+        <SignInPage onSession={start} />
+      </Shell>
+    );
+  }
+
+  const isAdmin = me.principal.type === "user" && me.principal.role !== "member";
+  const settingsPage = () => {
+    if (!isAdmin) {
+      return <p role="alert">Settings are for owners and admins of the organization.</p>;
+    }
+    switch (path) {
+      case "/settings/api-keys":
+        return <ApiKeysPage />;
+      case "/settings/members":
+        return <MembersPage me={me} />;
+      case "/settings/billing":
+        return <BillingPage />;
+      case "/settings/webhooks":
+        return <WebhooksPage />;
+      case "/settings/audit-log":
+        return <AuditLogPage />;
+      case "/settings/organization":
+        return (
+          <OrganizationPage
+            onRenamed={(name) => setMe({ ...me, organization: { ...me.organization, name } })}
+          />
+        );
+      default:
+        return <p>Page not found.</p>;
+    }
+  };
+
+  return (
+    <div className="layout">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <strong>Clment</strong>
+        <span className="org">{me.organization.name}</span>
+        <span className="who">
+          {me.principal.type === "user" ? `${me.principal.email} (${me.principal.role})` : ""}
+        </span>
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <nav aria-label="Main">
+        <ul>
+          <li>
+            <a href="#/" aria-current={path === "/" ? "page" : undefined}>
+              Workspace
+            </a>
+          </li>
+        </ul>
+        {isAdmin && (
+          <>
+            <h2 id="settings-nav">Settings</h2>
+            <ul aria-labelledby="settings-nav">
+              {SETTINGS.map((item) => (
+                <li key={item.path}>
+                  <a href={`#${item.path}`} aria-current={path === item.path ? "page" : undefined}>
+                    {item.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </nav>
+      <main id="main" tabIndex={-1}>
+        {path.startsWith("/settings/") ? settingsPage() : <WorkspacePage me={me} />}
+      </main>
+    </div>
+  );
+}
+
+function Shell({ children }: { children: ReactNode }) {
+  return (
+    <main id="main" className="auth">
+      <p className="brand">Clment</p>
+      {children}
+    </main>
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * The console talks only to the public API of its own origin (`/v1/...`) with the session
+ * token as a Bearer header. The token lives in this module's memory only: never in
+ * localStorage, sessionStorage or a readable cookie, so a reload signs the user out
+ * (see README.md for the design and the httpOnly-cookie alternative).
+ */
+let sessionToken: string | undefined;
+
+export function setSessionToken(token: string | undefined): void {
+  sessionToken = token;
+}
+
+export function hasSession(): boolean {
+  return sessionToken !== undefined;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (sessionToken) headers.Authorization = `Bearer ${sessionToken}`;
+  const response = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "omit",
+    cache: "no-store",
+  });
+  const json = (await response.json().catch(() => null)) as {
+    data?: T;
+    error?: { code: string; message: string };
+  } | null;
+  if (!response.ok || !json || json.data === undefined) {
+    throw new ApiError(
+      response.status,
+      json?.error?.code ?? "ERROR",
+      json?.error?.message ?? `The request failed (${response.status})`,
+    );
+  }
+  return json.data;
+}
+
+export type Role = "owner" | "admin" | "member";
+
+export interface Me {
+  organization: { id: string; name: string; region: string; baseUrl: string };
+  principal:
+    | { type: "user"; id: string; email: string; role: Role }
+    | { type: "api_key"; id: string; label: string };
+}
+
+export interface Session {
+  token: string;
+  expiresAt: string;
+}
+
+export interface ApiKey {
+  id: string;
+  label: string;
+  prefix: string;
+  createdAt: string;
+  createdBy: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface Member {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: "invited" | "active";
+  createdAt: string;
+  joinedAt: string | null;
+}
+
+export interface Balance {
+  total: number;
+  allowance: number;
+  packs: number;
+}
+
+export interface CreditPack {
+  id: string;
+  size: number;
+  remaining: number;
+  purchasedAt: string;
+  expiresAt: string;
+}
+
+export interface Billing {
+  plan: string;
+  monthlyAllowance: number;
+  period: { start: string; end: string };
+  allowance: { granted: number; remaining: number };
+  packs: CreditPack[];
+  balance: Balance;
+}
+
+export interface LedgerEntry {
+  id: string;
+  kind: string;
+  amount: number;
+  balanceChange: number;
+  bucket: string | null;
+  operation: string | null;
+  createdAt: string;
+}
+
+export const WEBHOOK_EVENTS = [
+  "contract.created",
+  "contract.updated",
+  "contract.deleted",
+  "review.completed",
+  "review.failed",
+  "redline.completed",
+  "conversion.completed",
+  "key_date.reminder",
+  "credits.low",
+  "credits.exhausted",
+] as const;
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  disabledReason: string | null;
+  createdAt: string;
+}
+
+export interface Delivery {
+  id: string;
+  eventType: string;
+  status: "pending" | "succeeded" | "failed";
+  attemptCount: number;
+  statusCode: number | null;
+  error: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export interface AuditEntry {
+  id: string;
+  action: string;
+  actor: { type: string; id: string };
+  target: { type: string; id: string } | null;
+  createdAt: string;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  region: string;
+  timezone: string;
+  baseUrl: string;
+}
+
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return "—";
+  return new Date(value).toLocaleString();
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

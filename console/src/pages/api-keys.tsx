@@ -1,0 +1,133 @@
+import { useState, type FormEvent } from "react";
+import { api, errorMessage, formatDate, type ApiKey, type Member } from "../api";
+import { Confirm, ErrorText, Page, SecretOnce, useLoad } from "../ui";
+
+export function ApiKeysPage() {
+  const keys = useLoad(() =>
+    api<{ apiKeys: ApiKey[]; total: number }>("GET", "/v1/settings/api-keys?take=100"),
+  );
+  const members = useLoad(() => api<{ members: Member[] }>("GET", "/v1/settings/members?take=100"));
+  const [label, setLabel] = useState("");
+  const [expiresInDays, setExpiresInDays] = useState("");
+  const [created, setCreated] = useState<{ label: string; secret: string } | undefined>(undefined);
+  const [revoking, setRevoking] = useState<ApiKey | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+
+  const creator = (id: string) => {
+    const member = members.data?.members.find((m) => m.id === id);
+    return member ? member.name || member.email : id;
+  };
+
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    setError(undefined);
+    const body = { label, ...(expiresInDays ? { expiresInDays: Number(expiresInDays) } : {}) };
+    api<{ apiKey: ApiKey; secret: string }>("POST", "/v1/settings/api-keys", body).then(
+      ({ apiKey, secret }) => {
+        setCreated({ label: apiKey.label, secret });
+        setLabel("");
+        keys.reload();
+      },
+      (failure: unknown) => setError(errorMessage(failure)),
+    );
+  };
+
+  const revoke = (key: ApiKey) => {
+    setRevoking(undefined);
+    api("POST", `/v1/settings/api-keys/${key.id}/revoke`).then(
+      () => keys.reload(),
+      (failure: unknown) => setError(errorMessage(failure)),
+    );
+  };
+
+  return (
+    <Page title="API & Integrations">
+      <h2>Create an API key</h2>
+      <form onSubmit={create} className="inline">
+        <label>
+          Label
+          <input
+            required
+            maxLength={100}
+            value={label}
+            onChange={(e) => setLabel(e.target.value)}
+          />
+        </label>
+        <label>
+          Expires
+          <select value={expiresInDays} onChange={(e) => setExpiresInDays(e.target.value)}>
+            <option value="">Never</option>
+            {[7, 30, 60, 90, 365].map((days) => (
+              <option key={days} value={days}>
+                In {days} days
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Create key</button>
+      </form>
+      <ErrorText error={error} />
+      {created && (
+        <SecretOnce label={`Secret of the new key “${created.label}”`} secret={created.secret} />
+      )}
+
+      <h2>API keys</h2>
+      <ErrorText error={keys.error} />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Label</th>
+            <th scope="col">Prefix</th>
+            <th scope="col">Created by</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            <th scope="col">Status</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.data?.apiKeys.map((key) => (
+            <tr key={key.id} data-testid={`api-key-${key.label}`}>
+              <td>{key.label}</td>
+              <td>
+                <code>{key.prefix}</code>
+              </td>
+              <td>{creator(key.createdBy)}</td>
+              <td>{formatDate(key.createdAt)}</td>
+              <td>{key.lastUsedAt ? formatDate(key.lastUsedAt) : "Never"}</td>
+              <td>{key.revokedAt ? `Revoked ${formatDate(key.revokedAt)}` : "Active"}</td>
+              <td>
+                {!key.revokedAt && (
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => setRevoking(key)}
+                    aria-label={`Revoke ${key.label}`}
+                  >
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {revoking && (
+        <Confirm
+          question={`Revoke the key “${revoking.label}”? Anything using it stops working at once.`}
+          confirmLabel="Revoke key"
+          onConfirm={() => revoke(revoking)}
+          onCancel={() => setRevoking(undefined)}
+        />
+      )}
+
+      <h2>Cloud integrations</h2>
+      <p>
+        S3, Google Drive and SharePoint connections are configured through{" "}
+        <code>/v1/settings/integrations</code>; their secrets are write-only.
+      </p>
+    </Page>
+  );
+}

@@ -1,0 +1,187 @@
+import { useState, type FormEvent } from "react";
+import { api, errorMessage, type Session } from "../api";
+import { ErrorText, Page } from "../ui";
+
+type OnSession = (session: Session) => Promise<void>;
+
+function useSubmit(action: () => Promise<void>) {
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    action().then(
+      () => setBusy(false),
+      (failure: unknown) => {
+        setBusy(false);
+        setError(errorMessage(failure));
+      },
+    );
+  };
+  return { error, busy, onSubmit };
+}
+
+export function SignInPage({ onSession }: { onSession: OnSession }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const { error, busy, onSubmit } = useSubmit(async () => {
+    const { session } = await api<{ session: Session }>("POST", "/v1/auth/login", {
+      email,
+      password,
+    });
+    await onSession(session);
+  });
+  return (
+    <Page title="Sign in">
+      <form onSubmit={onSubmit}>
+        <label>
+          Email
+          <input
+            type="email"
+            required
+            autoComplete="username"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            required
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <ErrorText error={error} />
+        <button type="submit" disabled={busy}>
+          Sign in
+        </button>
+      </form>
+      <p>
+        New to Clment? <a href="#/signup">Create an organization</a>
+      </p>
+    </Page>
+  );
+}
+
+export function SignUpPage({ onSession }: { onSession: OnSession }) {
+  const [organizationName, setOrganizationName] = useState("");
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const { error, busy, onSubmit } = useSubmit(async () => {
+    const { session } = await api<{ session: Session }>("POST", "/v1/auth/signup", {
+      organizationName,
+      name,
+      email,
+      password,
+    });
+    await onSession(session);
+  });
+  return (
+    <Page title="Sign up">
+      <form onSubmit={onSubmit}>
+        <label>
+          Organization name
+          <input
+            required
+            value={organizationName}
+            onChange={(e) => setOrganizationName(e.target.value)}
+          />
+        </label>
+        <label>
+          Your name
+          <input
+            required
+            autoComplete="name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+        </label>
+        <label>
+          Email
+          <input
+            type="email"
+            required
+            autoComplete="username"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            required
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <ErrorText error={error} />
+        <button type="submit" disabled={busy}>
+          Create organization
+        </button>
+      </form>
+      <p>
+        Already have an account? <a href="#/signin">Sign in</a>
+      </p>
+    </Page>
+  );
+}
+
+export function AcceptInvitePage({
+  token: initialToken,
+  onSession,
+}: {
+  token: string;
+  onSession: OnSession;
+}) {
+  const [token, setToken] = useState(initialToken);
+  const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
+  const { error, busy, onSubmit } = useSubmit(async () => {
+    const { session } = await api<{ session: Session }>("POST", "/v1/auth/accept-invite", {
+      token,
+      name,
+      password,
+    });
+    await onSession(session);
+  });
+  return (
+    <Page title="Accept invite">
+      <form onSubmit={onSubmit}>
+        <label>
+          Invite token
+          <input required value={token} onChange={(e) => setToken(e.target.value)} />
+        </label>
+        <label>
+          Your name
+          <input
+            required
+            autoComplete="name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+        </label>
+        <label>
+          Choose a password
+          <input
+            type="password"
+            required
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <ErrorText error={error} />
+        <button type="submit" disabled={busy}>
+          Join organization
+        </button>
+      </form>
+    </Page>
+  );
+}

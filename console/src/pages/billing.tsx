@@ -1,0 +1,119 @@
+import { useState } from "react";
+import { api, errorMessage, formatDate, type Billing, type LedgerEntry } from "../api";
+import { Confirm, ErrorText, Page, useLoad } from "../ui";
+
+const PACK_SIZES = [100, 500, 2000];
+
+export function BillingPage() {
+  const billing = useLoad(() => api<{ billing: Billing }>("GET", "/v1/settings/billing"));
+  const ledger = useLoad(() =>
+    api<{ entries: LedgerEntry[]; total: number }>("GET", "/v1/settings/billing/ledger?take=50"),
+  );
+  const [buying, setBuying] = useState<number | undefined>(undefined);
+  const [error, setError] = useState<string | undefined>(undefined);
+  const [status, setStatus] = useState("");
+
+  const buy = (size: number) => {
+    setBuying(undefined);
+    setError(undefined);
+    api("POST", "/v1/settings/billing/credit-packs", { size }).then(
+      () => {
+        setStatus(`Bought a pack of ${size} credits.`);
+        billing.reload();
+        ledger.reload();
+      },
+      (failure: unknown) => setError(errorMessage(failure)),
+    );
+  };
+
+  const b = billing.data?.billing;
+  return (
+    <Page title="Billing">
+      <ErrorText error={billing.error} />
+      {b && (
+        <dl className="facts">
+          <dt>Plan</dt>
+          <dd>{b.plan}</dd>
+          <dt>Period</dt>
+          <dd>
+            {b.period.start} – {b.period.end}
+          </dd>
+          <dt>Monthly allowance</dt>
+          <dd>
+            {b.allowance.granted - b.allowance.remaining} of {b.allowance.granted} used
+          </dd>
+          <dt>Balance</dt>
+          <dd data-testid="balance-total">{b.balance.total}</dd>
+          <dt>From packs</dt>
+          <dd>{b.balance.packs}</dd>
+        </dl>
+      )}
+
+      <h2>Buy credits</h2>
+      <div className="buttons">
+        {PACK_SIZES.map((size) => (
+          <button type="button" key={size} onClick={() => setBuying(size)}>
+            Buy {size} credits
+          </button>
+        ))}
+      </div>
+      {buying !== undefined && (
+        <Confirm
+          question={`Buy a pack of ${buying} credits?`}
+          confirmLabel="Buy pack"
+          onConfirm={() => buy(buying)}
+          onCancel={() => setBuying(undefined)}
+        />
+      )}
+      <ErrorText error={error} />
+      <p role="status">{status}</p>
+
+      <h2>Credit packs</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Size</th>
+            <th scope="col">Remaining</th>
+            <th scope="col">Purchased</th>
+            <th scope="col">Expires</th>
+          </tr>
+        </thead>
+        <tbody>
+          {b?.packs.map((pack) => (
+            <tr key={pack.id}>
+              <td>{pack.size}</td>
+              <td>{pack.remaining}</td>
+              <td>{formatDate(pack.purchasedAt)}</td>
+              <td>{formatDate(pack.expiresAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2>Ledger</h2>
+      <ErrorText error={ledger.error} />
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Operation</th>
+            <th scope="col">Bucket</th>
+            <th scope="col">Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          {ledger.data?.entries.map((entry) => (
+            <tr key={entry.id}>
+              <td>{formatDate(entry.createdAt)}</td>
+              <td>{entry.kind}</td>
+              <td>{entry.operation ?? "—"}</td>
+              <td>{entry.bucket ?? "—"}</td>
+              <td>{entry.balanceChange}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Page>
+  );
+}

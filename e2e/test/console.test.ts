@@ -1,0 +1,306 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import {
+  call,
+  createTestDatabase,
+  createTestRedisPrefix,
+  startRecordingServer,
+  testSecret,
+  uniqueId,
+  waitFor,
+  type RecordingServer,
+  type TestDatabase,
+} from "@clment/testing";
+import { PASSWORD } from "../src/factories.js";
+import { startRegion, type RunningRegion } from "../src/region.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CONSOLE_DIR = fileURLToPath(new URL("../../console/", import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL("../../test-output/console/", import.meta.url));
+
+/** The settings service reads its webhook settings from the environment at start. */
+const WEBHOOK_ENV = {
+  WEBHOOKS_ALLOW_HTTP: "true",
+  WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true",
+  WEBHOOK_RETRY_DELAYS_MS: "200,400,800",
+  WEBHOOK_SWEEP_INTERVAL_MS: "250",
+  WEBHOOK_TIMEOUT_MS: "3000",
+};
+
+/** Builds console/dist once when it is missing (`pnpm build` normally does it). */
+function ensureConsoleBuilt(): void {
+  if (existsSync(`${CONSOLE_DIR}dist/index.html`)) return;
+  const vite = `${CONSOLE_DIR}node_modules/vite/bin/vite.js`;
+  const result = spawnSync(process.execPath, [vite, "build"], {
+    cwd: CONSOLE_DIR,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`console build failed: ${result.stderr}`);
+}
+
+describe("the admin console in headless Chromium, served by the gateway at /", () => {
+  let database: TestDatabase;
+  let redis: { prefix: string; cleanup(): Promise<void> };
+  let region: RunningRegion;
+  let receiver: RecordingServer;
+  let browser: Browser;
+  let owner: BrowserContext;
+  let page: Page;
+  const outside: string[] = [];
+  const pageErrors: string[] = [];
+  const saved: Record<string, string | undefined> = {};
+  const ownerEmail = `owner-${uniqueId()}@example.com`;
+
+  const api = (path: string, token: string) =>
+    fetch(`${region.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+
+  /** A context whose every request outside the region is blocked and reported. */
+  const newContext = async (): Promise<BrowserContext> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const origin = new URL(region.url).origin;
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) {
+        return route.continue();
+      }
+      outside.push(url);
+      return route.abort();
+    });
+    return context;
+  };
+
+  const open = async (context: BrowserContext, hash: string): Promise<Page> => {
+    const opened = await context.newPage();
+    opened.on("pageerror", (error) => pageErrors.push(error.message));
+    opened.on("console", (message) => {
+      if (message.type() === "error") pageErrors.push(message.text());
+    });
+    await opened.goto(`${region.url}/${hash}`, { waitUntil: "load" });
+    return opened;
+  };
+
+  const goTo = async (link: string) => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: link }).click();
+    await page.getByRole("heading", { level: 1, name: link }).waitFor();
+  };
+
+  const screenshot = (name: string) =>
+    page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+
+  beforeAll(async () => {
+    // No silent pass: without Chromium this fails (.ci/run installs it).
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+    ensureConsoleBuilt();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    database = await createTestDatabase("e2e_console");
+    redis = createTestRedisPrefix("e2e_console");
+    for (const [name, value] of Object.entries(WEBHOOK_ENV)) {
+      saved[name] = process.env[name];
+      process.env[name] = value;
+    }
+    region = await startRegion({
+      region: "us",
+      databaseUrl: database.url,
+      redisPrefix: redis.prefix,
+      identitySecret: testSecret("us"),
+    });
+    receiver = await startRecordingServer();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+    owner = await newContext();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await region?.close();
+    await receiver?.close();
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await redis?.cleanup();
+    await database?.drop();
+  });
+
+  it("serves index.html at / under a CSP allowing only this origin's scripts, and its hashed assets", async () => {
+    const index = await fetch(`${region.url}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get("content-type")).toContain("text/html");
+    const csp = index.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    const html = await index.text();
+    expect(html).not.toMatch(/<script>/);
+    expect(html).not.toMatch(/https?:\/\//);
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const asset = await fetch(`${region.url}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-type")).toContain("javascript");
+    await asset.body?.cancel();
+    const missing = await call(region.url, "GET", "/assets/nope.js");
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe("NOT_FOUND");
+    const traversal = await call(region.url, "GET", "/assets/..%2F..%2Fpackage.json");
+    expect(traversal.status).toBe(404);
+  });
+
+  it("signs up, creates an API key whose secret is shown once, uses it, revokes it in the UI: then the API answers 401", async () => {
+    page = await open(owner, "#/signup");
+    await page.getByLabel("Organization name").fill("Console Test Org");
+    await page.getByLabel("Your name").fill("Olive Owner");
+    await page.getByLabel("Email").fill(ownerEmail);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create organization" }).click();
+    await page.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
+    expect(await page.getByRole("heading", { name: "Settings" }).count()).toBe(1);
+
+    await goTo("API & Integrations");
+    await page.getByLabel("Label").fill("ci key");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const secretField = page.getByTestId("secret");
+    await secretField.waitFor();
+    const secret = await secretField.inputValue();
+    expect(secret).toMatch(/^clm_sk_live_[0-9A-Za-z]{32}$/);
+    await expect(page.getByText("you will not see this again").count()).resolves.toBe(1);
+    const row = page.getByTestId("api-key-ci key");
+    await row.waitFor();
+    const prefix = await row.locator("code").innerText();
+    expect(secret.startsWith(prefix)).toBe(true);
+    await expect(row.innerText()).resolves.toContain("Olive Owner");
+    await screenshot("api-and-integrations");
+
+    const me = await api("/v1/me", secret);
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as any).data.principal).toMatchObject({
+      type: "api_key",
+      label: "ci key",
+    });
+
+    // Away and back: the secret is gone for good.
+    await goTo("Members");
+    await goTo("API & Integrations");
+    await page.getByTestId("api-key-ci key").waitFor();
+    expect(await page.getByTestId("secret").count()).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+
+    await page.getByRole("button", { name: "Revoke ci key" }).click();
+    const dialog = page.getByRole("alertdialog");
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Revoke key" }).click();
+    await page
+      .getByTestId("api-key-ci key")
+      .getByText(/Revoked/)
+      .waitFor();
+    const after = await api("/v1/me", secret);
+    expect(after.status).toBe(401);
+  }, 60_000);
+
+  it("an invited member accepts the invite in the UI and sees the workspace but no Settings; the API still refuses them", async () => {
+    const email = `member-${uniqueId()}@example.com`;
+    await goTo("Members");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Name").fill("Mo Member");
+    await page.getByRole("button", { name: "Invite" }).click();
+    const link = await page.getByTestId("secret").inputValue();
+    expect(link).toContain("#/accept-invite?token=");
+    await page.getByRole("cell", { name: email, exact: true }).waitFor();
+    await screenshot("members");
+
+    const memberContext = await newContext();
+    const member = await open(memberContext, link.slice(link.indexOf("#")));
+    await member.getByRole("heading", { level: 1, name: "Accept invite" }).waitFor();
+    await member.getByLabel("Your name").fill("Mo Member");
+    await member.getByLabel("Choose a password").fill(PASSWORD);
+    await member.getByRole("button", { name: "Join organization" }).click();
+    await member.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
+    await member.getByText(`${email} (member)`).waitFor();
+    expect(await member.getByRole("heading", { name: "Settings" }).count()).toBe(0);
+    expect(await member.getByRole("link", { name: "API & Integrations" }).count()).toBe(0);
+    // Typing the settings address by hand (a hash change: the in-memory session stays).
+    await member.evaluate('window.location.hash = "#/settings/api-keys"');
+    await member.getByText("Settings are for owners and admins").waitFor();
+    await member.screenshot({ path: `${SCREENSHOTS}member-workspace.png`, fullPage: true });
+    await memberContext.close();
+
+    const login = await call(region.url, "POST", "/v1/auth/login", {
+      body: { email, password: PASSWORD },
+    });
+    expect(login.status).toBe(200);
+    const refused = await api("/v1/settings/api-keys", login.body.data.session.token);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as any).error.code).toBe("FORBIDDEN");
+  }, 60_000);
+
+  it("buying a credit pack in Billing grows the balance and shows in the ledger", async () => {
+    await goTo("Billing");
+    const total = page.getByTestId("balance-total");
+    await total.waitFor();
+    const before = Number(await total.innerText());
+    await page.getByRole("button", { name: "Buy 100 credits" }).click();
+    await page.getByRole("alertdialog").getByRole("button", { name: "Buy pack" }).click();
+    await page.getByText("Bought a pack of 100 credits.").waitFor();
+    await waitFor(async () => Number(await total.innerText()) === before + 100, {
+      timeoutMs: 15_000,
+    });
+    await screenshot("billing");
+  }, 60_000);
+
+  it("creates a webhook with the event picker (secret once), sends a test event and shows its delivery", async () => {
+    await goTo("Webhooks");
+    const url = `${receiver.url}/clment`;
+    await page.getByLabel("Endpoint URL").fill(url);
+    await page.getByLabel("contract.created").check();
+    await page.getByLabel("review.completed").check();
+    await page.getByRole("button", { name: "Add endpoint" }).click();
+    const secret = await page.getByTestId("secret").inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole("button", { name: `Deliveries of ${url}` }).click();
+    await page.getByRole("button", { name: "Send test event" }).click();
+    await receiver.waitForRequests(1, undefined, { timeoutMs: 20_000 });
+    const deliveries = page.getByTestId("deliveries");
+    await waitFor(
+      async () => {
+        await page.getByRole("button", { name: "Refresh" }).click();
+        return (await deliveries.innerText()).includes("succeeded");
+      },
+      { timeoutMs: 20_000, intervalMs: 300 },
+    );
+    await screenshot("webhooks");
+  }, 60_000);
+
+  it("renames the organization, and the audit log lists what was done", async () => {
+    await goTo("Organization");
+    const name = page.getByLabel("Name");
+    await waitFor(async () => (await name.inputValue()) === "Console Test Org");
+    await name.fill("Renamed Org");
+    await page.getByLabel("Timezone").fill("Europe/Paris");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByText("Saved.").waitFor();
+    await page.getByRole("banner").getByText("Renamed Org").waitFor();
+    await screenshot("organization");
+
+    await goTo("Audit log");
+    await page
+      .getByRole("cell", { name: /api_key/ })
+      .first()
+      .waitFor();
+    await screenshot("audit-log");
+
+    expect(outside).toEqual([]);
+    expect(pageErrors.filter((message) => !/status of 4\d\d/.test(message))).toEqual([]);
+  }, 60_000);
+});
