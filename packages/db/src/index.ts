@@ -33,8 +33,14 @@ export function createDatabase<DB>(options: DbOptions): Database<DB> {
     idleTimeoutMillis: 30_000,
     options: `-c search_path=${options.schema},public`,
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server must not crash the process; the next query reports it. The pool
+  // listens on idle clients only: a client checked out between two statements (inside a
+  // transaction awaiting other work) emits 'error' with nobody listening, so every client gets
+  // a listener of its own.
   pool.on("error", (error) => options.onError?.(error));
+  pool.on("connect", (client) => {
+    client.on("error", (error) => options.onError?.(error));
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   let closed = false;
   return {
