@@ -1,6 +1,6 @@
 import type { Express } from "express";
 import { createDatabase } from "@clment/db";
-import type { ServiceContext, ServiceDefinition } from "@clment/runtime";
+import { perContext, type ServiceContext, type ServiceDefinition } from "@clment/runtime";
 import { DEFAULT_CREDITS_CONFIG, type CreditsConfig } from "./config.js";
 import { CreditsStore } from "./data/credits.store.js";
 import type { DB } from "./data/db.js";
@@ -60,12 +60,7 @@ export function createCreditsService(
     };
   }
   /** One set of use cases per running service, shared by its routes and jobs. */
-  const running = new WeakMap<ServiceContext<DB>, ReturnType<typeof useCases>>();
-  function useCasesOf(context: ServiceContext<DB>) {
-    let found = running.get(context);
-    if (!found) running.set(context, (found = useCases(context)));
-    return found;
-  }
+  const useCasesOf = perContext(useCases);
 
   return {
     name: "credits",

@@ -1,5 +1,5 @@
 import type { Express } from "express";
-import type { ServiceContext, ServiceDefinition } from "@clment/runtime";
+import { perContext, type ServiceContext, type ServiceDefinition } from "@clment/runtime";
 import { Mailer } from "./clients/email.mailer.js";
 import { WebhookHttpClient, type Resolver } from "./clients/webhook.http.js";
 import { loadSettingsConfig, type SettingsConfig } from "./config.js";
@@ -97,12 +97,7 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
   }
 
   /** One set of use cases per running service, shared by its routes, consumers and jobs. */
-  const running = new WeakMap<ServiceContext<DB>, ReturnType<typeof useCases>>();
-  function useCasesOf(context: ServiceContext<DB>) {
-    let found = running.get(context);
-    if (!found) running.set(context, (found = useCases(context)));
-    return found;
-  }
+  const useCasesOf = perContext(useCases);
 
   return {
     name: "settings",
