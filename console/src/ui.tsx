@@ -19,6 +19,29 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
   return { data, error, reload };
 }
 
+/** A labelled text input bound to a string state (the label wraps the input, so it names it). */
+export function TextField({
+  label,
+  value,
+  onChange,
+  ...input
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  type?: string;
+  required?: boolean;
+  autoComplete?: string;
+  minLength?: number;
+}) {
+  return (
+    <label>
+      {label}
+      <input {...input} value={value} onChange={(e) => onChange(e.target.value)} />
+    </label>
+  );
+}
+
 export function ErrorText({ error }: { error: string | undefined }) {
   if (!error) return null;
   return (

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { api, errorMessage, type Session } from "../api";
-import { ErrorText, Page } from "../ui";
+import { ErrorText, Page, TextField } from "../ui";
 
 type OnSession = (session: Session) => Promise<void>;
 
@@ -35,26 +35,22 @@ export function SignInPage({ onSession }: { onSession: OnSession }) {
   return (
     <Page title="Sign in">
       <form onSubmit={onSubmit}>
-        <label>
-          Email
-          <input
-            type="email"
-            required
-            autoComplete="username"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            type="password"
-            required
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <TextField
+          label="Email"
+          type="email"
+          required
+          autoComplete="username"
+          value={email}
+          onChange={setEmail}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          required
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+        />
         <ErrorText error={error} />
         <button type="submit" disabled={busy}>
           Sign in
@@ -84,43 +80,29 @@ export function SignUpPage({ onSession }: { onSession: OnSession }) {
   return (
     <Page title="Sign up">
       <form onSubmit={onSubmit}>
-        <label>
-          Organization name
-          <input
-            required
-            value={organizationName}
-            onChange={(e) => setOrganizationName(e.target.value)}
-          />
-        </label>
-        <label>
-          Your name
-          <input
-            required
-            autoComplete="name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-          />
-        </label>
-        <label>
-          Email
-          <input
-            type="email"
-            required
-            autoComplete="username"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            type="password"
-            required
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <TextField
+          label="Organization name"
+          required
+          value={organizationName}
+          onChange={setOrganizationName}
+        />
+        <TextField label="Your name" required autoComplete="name" value={name} onChange={setName} />
+        <TextField
+          label="Email"
+          type="email"
+          required
+          autoComplete="username"
+          value={email}
+          onChange={setEmail}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          required
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+        />
         <ErrorText error={error} />
         <button type="submit" disabled={busy}>
           Create organization
@@ -154,29 +136,16 @@ export function AcceptInvitePage({
   return (
     <Page title="Accept invite">
       <form onSubmit={onSubmit}>
-        <label>
-          Invite token
-          <input required value={token} onChange={(e) => setToken(e.target.value)} />
-        </label>
-        <label>
-          Your name
-          <input
-            required
-            autoComplete="name"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-          />
-        </label>
-        <label>
-          Choose a password
-          <input
-            type="password"
-            required
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <TextField label="Invite token" required value={token} onChange={setToken} />
+        <TextField label="Your name" required autoComplete="name" value={name} onChange={setName} />
+        <TextField
+          label="Choose a password"
+          type="password"
+          required
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+        />
         <ErrorText error={error} />
         <button type="submit" disabled={busy}>
           Join organization
