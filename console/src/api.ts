@@ -19,6 +19,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** On validation errors: which input (`body.url`) and what is wrong with it. */
+    readonly details: { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -37,13 +39,14 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   });
   const json = (await response.json().catch(() => null)) as {
     data?: T;
-    error?: { code: string; message: string };
+    error?: { code: string; message: string; details?: { path: string; message: string }[] };
   } | null;
   if (!response.ok || !json || json.data === undefined) {
     throw new ApiError(
       response.status,
       json?.error?.code ?? "ERROR",
       json?.error?.message ?? `The request failed (${response.status})`,
+      json?.error?.details,
     );
   }
   return json.data;
