@@ -63,7 +63,11 @@ export async function startGateway(
   const onRedisError = (error: Error) => logger.debug({ err: error }, "redis connection error");
   const redis = createRedis(config.REDIS_URL, "client", onRedisError);
   const workerRedis = createRedis(config.REDIS_URL, "worker", onRedisError);
-  const tokens = new IdentityTokens(config.IDENTITY_SECRET, config.REGION);
+  const tokens = new IdentityTokens(
+    config.IDENTITY_SECRET,
+    config.REGION,
+    config.IDENTITY_ACCEPTED_SECRETS,
+  );
   const settings = new SettingsClient(config.upstreams.settings, tokens, logger);
   const verifier = new CredentialVerifier(redis, config.redisPrefix, settings, logger);
   const limiter = new GatewayRateLimiter(redis, config.redisPrefix, config.rateLimits, logger);

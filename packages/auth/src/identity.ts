@@ -1,6 +1,6 @@
-import { createSecretKey, type KeyObject } from "node:crypto";
+import { createHash, createSecretKey, type KeyObject } from "node:crypto";
 import type { RequestHandler } from "express";
-import { jwtVerify, SignJWT } from "jose";
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import { AppError } from "@clment/http";
 
 export const IDENTITY_HEADER = "x-clment-identity";
@@ -31,13 +31,28 @@ interface Claims {
   region: string;
 }
 
+interface VerificationKey {
+  id: string;
+  key: KeyObject;
+}
+
+function verificationKey(secret: string): VerificationKey {
+  // The id names the secret without revealing it (the secrets are long and random).
+  const id = createHash("sha256").update(secret).digest("hex").slice(0, 16);
+  return { id, key: createSecretKey(Buffer.from(secret, "utf8")) };
+}
+
 /**
  * Signs and verifies the short-lived identity token the gateway attaches to proxied requests.
  * The region's secret is imported once; signed tokens are cached per principal for most of
  * their lifetime, so the hot path rarely signs.
+ *
+ * Tokens are signed with `secret` only and carry its id (`kid`); `acceptedSecrets` are verified
+ * too, which makes rotating the secret a zero-downtime roll (docs/operations.md).
  */
 export class IdentityTokens {
-  private readonly key: KeyObject;
+  private readonly signing: VerificationKey;
+  private readonly keys: readonly VerificationKey[];
   private readonly issuer: string;
   private readonly audience: string;
   private readonly cache = new Map<string, { token: string; renewAt: number }>();
@@ -45,8 +60,10 @@ export class IdentityTokens {
   constructor(
     secret: string,
     readonly region: string,
+    acceptedSecrets: readonly string[] = [],
   ) {
-    this.key = createSecretKey(Buffer.from(secret, "utf8"));
+    this.signing = verificationKey(secret);
+    this.keys = [this.signing, ...acceptedSecrets.filter((s) => s !== secret).map(verificationKey)];
     this.issuer = `clment-gateway.${region}`;
     this.audience = `clment-services.${region}`;
   }
@@ -64,24 +81,45 @@ export class IdentityTokens {
       ...(identity.principal.type === "user" ? { sid: identity.principal.sessionId } : {}),
     };
     const token = await new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: "HS256" })
+      .setProtectedHeader({ alg: "HS256", kid: this.signing.id })
       .setSubject(identity.principal.id)
       .setIssuer(this.issuer)
       .setAudience(this.audience)
       .setIssuedAt()
       .setExpirationTime(Math.floor(now / 1000) + TOKEN_TTL_SECONDS)
-      .sign(this.key);
+      .sign(this.signing.key);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(cacheKey, { token, renewAt: now + (TOKEN_TTL_SECONDS - 20) * 1000 });
     return token;
   }
 
+  /** Verifies with the key the token names; a token without a known `kid` tries each key. */
+  private async payloadOf(token: string): Promise<Claims & JWTPayload> {
+    const options = { issuer: this.issuer, audience: this.audience, algorithms: ["HS256"] };
+    let kid: unknown;
+    try {
+      const header = JSON.parse(Buffer.from(token.split(".", 1)[0] ?? "", "base64url").toString());
+      kid = (header as { kid?: unknown } | null)?.kid;
+    } catch {
+      // Not a JWT: jwtVerify below says so.
+    }
+    const named = this.keys.find((k) => k.id === kid);
+    const candidates = named ? [named] : this.keys;
+    let lastError: unknown;
+    for (const candidate of candidates) {
+      try {
+        const { payload } = await jwtVerify<Claims>(token, candidate.key, options);
+        return payload;
+      } catch (error) {
+        if (!(error instanceof joseErrors.JWSSignatureVerificationFailed)) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
   async verify(token: string): Promise<Identity> {
-    const { payload } = await jwtVerify<Claims>(token, this.key, {
-      issuer: this.issuer,
-      audience: this.audience,
-      algorithms: ["HS256"],
-    });
+    const payload = await this.payloadOf(token);
     if (payload.region !== this.region || !payload.sub || !payload.org) {
       throw new Error("identity token for another region");
     }

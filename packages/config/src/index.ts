@@ -54,6 +54,20 @@ export const commonEnv = {
   REDIS_PREFIX: z.string().min(1).optional(),
   /** Secret the gateway signs identity tokens with and services verify them with (≥ 32 chars). */
   IDENTITY_SECRET: z.string().min(32, "must be at least 32 characters"),
+  /**
+   * Comma-separated secrets accepted, besides IDENTITY_SECRET, when verifying identity tokens
+   * (never used to sign): the overlap that makes rotating the secret zero-downtime.
+   */
+  IDENTITY_ACCEPTED_SECRETS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((secret) => secret.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(32, "every accepted secret must be at least 32 characters"))),
 };
 
 export const portField = z.coerce.number().int().min(0).max(65535);

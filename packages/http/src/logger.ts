@@ -29,6 +29,8 @@ export const REDACT_PATHS = [
   "*.signingSecret",
   "IDENTITY_SECRET",
   "*.IDENTITY_SECRET",
+  "IDENTITY_ACCEPTED_SECRETS",
+  "*.IDENTITY_ACCEPTED_SECRETS",
   "LLM_API_KEY",
   "*.LLM_API_KEY",
 ];

@@ -134,7 +134,11 @@ export async function startService<DB>(
   const redis = createRedis(config.REDIS_URL, "client", onRedisError);
   connections.push(redis);
   const queues = queueSettings(config.redisPrefix);
-  const tokens = new IdentityTokens(config.IDENTITY_SECRET, config.REGION);
+  const tokens = new IdentityTokens(
+    config.IDENTITY_SECRET,
+    config.REGION,
+    config.IDENTITY_ACCEPTED_SECRETS,
+  );
   const relay = new OutboxRelay({
     db: database.db as Kysely<unknown>,
     redis,
