@@ -7,8 +7,10 @@ import { writeError } from "./http.errors.js";
 /**
  * The admin console (console/, a React SPA built by `pnpm build` into console/dist), served by
  * the gateway of each region: `GET /` is its index.html and `GET /assets/*` its hashed files.
- * The console routes in the URL hash and talks only to this origin's `/v1` API, so nothing else
- * is needed. Without a build, `/` answers 404 in the API's envelope, saying so.
+ * The console routes in the URL hash and talks only to this origin's `/v1` API. The one other
+ * page is `GET /sso/callback`, where an identity provider sends the browser back after single
+ * sign-on: it is index.html too, and the console hands the query on to the API. Without a build,
+ * these pages answer 404 in the API's envelope, saying so.
  */
 const CONSOLE_DIST = fileURLToPath(new URL("../../console/dist/", import.meta.url));
 
@@ -26,6 +28,9 @@ const TYPES: Record<string, string> = {
   ico: "image/x-icon",
   woff2: "font/woff2",
 };
+
+/** The paths that are the console's index.html (the SSO redirect URI is one of them). */
+const PAGES = new Set(["/", "/sso/callback"]);
 
 /** Vite's hashed asset names: one path segment, no traversal. */
 const ASSET = /^\/assets\/([A-Za-z0-9_-][A-Za-z0-9._-]*)\.([a-z0-9]+)$/;
@@ -48,8 +53,8 @@ export type ConsoleHandler = (
 ) => boolean;
 
 /**
- * A handler answering `GET /` and `GET /assets/*` from `dist` (a directory path ending in
- * `/`); it returns false for any other request.
+ * A handler answering `GET /`, `GET /sso/callback` and `GET /assets/*` from `dist` (a directory
+ * path ending in `/`); it returns false for any other request.
  */
 export function createConsoleStatic(dist: string): ConsoleHandler {
   const cache = new Map<string, Buffer>();
@@ -67,8 +72,8 @@ export function createConsoleStatic(dist: string): ConsoleHandler {
   };
   return (method, pathname, res, requestId) => {
     if (method !== "GET" && method !== "HEAD") return false;
-    const asset = pathname === "/" ? undefined : ASSET.exec(pathname);
-    if (pathname !== "/" && !asset) return false;
+    const asset = PAGES.has(pathname) ? undefined : ASSET.exec(pathname);
+    if (!PAGES.has(pathname) && !asset) return false;
     const file = asset ? `assets/${asset[1]}.${asset[2]}` : "index.html";
     const type = asset ? TYPES[asset[2] ?? ""] : "text/html; charset=utf-8";
     void load(file).then((body) => {
