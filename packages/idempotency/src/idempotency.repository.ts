@@ -156,13 +156,4 @@ export class IdempotencyRepository {
       .where("lock_id", "=", lockId)
       .execute();
   }
-
-  /** Deletes up to `limit` keys past their retention; returns how many. */
-  async deleteExpired(limit = 1_000): Promise<number> {
-    const result = await sql`
-      delete from idempotency_keys
-      where ctid in (select ctid from idempotency_keys where expires_at <= now() limit ${limit})
-    `.execute(this.db);
-    return Number(result.numAffectedRows ?? 0);
-  }
 }

@@ -1,4 +1,3 @@
 export * from "./fingerprint.js";
 export * from "./idempotency.repository.js";
 export * from "./idempotency.middleware.js";
-export * from "./idempotency.sweeper.js";

@@ -2,10 +2,11 @@ import { join, resolve } from "node:path";
 import type { Express, RequestHandler } from "express";
 import { sql, type Kysely } from "kysely";
 import type { Migration } from "@clment/db";
+import { COMMON_RETENTION_RULES, startRetention, type RetentionRule } from "./retention.js";
 import { IdentityTokens, requireIdentity } from "@clment/auth";
 import { commonEnv, loadConfig, portField, redisPrefix, z } from "@clment/config";
 import { createDatabase, migrate, type Database } from "@clment/db";
-import { idempotency, startIdempotencySweeper } from "@clment/idempotency";
+import { idempotency } from "@clment/idempotency";
 import {
   addScrapeSampler,
   collectProcessMetrics,
@@ -50,6 +51,8 @@ export const serviceEnvSchema = z.object({
   CREDITS_URL: z.string().url().optional(),
   /** Internal port of `GET /metrics` (Prometheus); unset or 0: no metrics server. */
   METRICS_PORT: portField.optional(),
+  /** How often expired rows are deleted (retention.ts); 10 minutes. */
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(1_000).default(600_000),
 });
 
 export type ServiceEnv = z.input<typeof serviceEnvSchema>;
@@ -101,6 +104,8 @@ export interface ServiceDefinition<DB> {
   start?(context: ServiceContext<DB>): Promise<void>;
   /** Extra readiness checks beside Postgres and Redis. */
   readiness?(context: ServiceContext<DB>): Record<string, () => Promise<void>>;
+  /** Rows of the service's own tables to delete once expired, besides COMMON_RETENTION_RULES. */
+  retention?: readonly RetentionRule[];
 }
 
 export interface RunningService<DB = unknown> {
@@ -205,7 +210,14 @@ export async function startService<DB>(
       await consumer.start();
     }
     await definition.start?.(context);
-    closers.push(startIdempotencySweeper({ db: database.db as Kysely<unknown>, logger }));
+    closers.push(
+      startRetention({
+        db: database.db as Kysely<unknown>,
+        rules: retentionRules(definition),
+        logger,
+        intervalMs: config.RETENTION_INTERVAL_MS,
+      }),
+    );
     relay.start();
     server = await listen(app, config.PORT, config.HOST);
     if (config.METRICS_PORT) {
@@ -333,6 +345,12 @@ export function onShutdownSignal(stop: () => Promise<void>): void {
 
 export { migrate };
 export { perContext } from "./per-context.js";
+export * from "./retention.js";
+
+/** Every retention rule a service runs: the common ones, then its own. */
+export function retentionRules<DB>(definition: ServiceDefinition<DB>): RetentionRule[] {
+  return [...COMMON_RETENTION_RULES, ...(definition.retention ?? [])];
+}
 
 /** The process's Prometheus metrics (@clment/metrics), for services to increment. */
 export * as metrics from "@clment/metrics";

@@ -5,6 +5,7 @@ import { WebhookHttpClient, type Resolver } from "./clients/webhook.http.js";
 import { loadSettingsConfig, type SettingsConfig } from "./config.js";
 import { CredentialCache } from "./data/credential-cache.js";
 import type { DB } from "./data/db.js";
+import { settingsRetentionRules } from "./data/retention.js";
 import { Transactions } from "./data/transaction.js";
 import { ApiKeyService } from "./domain/api-key.service.js";
 import { AuditLogService } from "./domain/audit-log.service.js";
@@ -103,6 +104,7 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
     name: "settings",
     schema: "settings",
     migrations,
+    retention: settingsRetentionRules,
     publicRoutes(app: Express, context) {
       const settings = useCasesOf(context);
       app.use(publicAuthRoutes(settings.auth), ssoLoginRoutes(settings.ssoLogin));

@@ -61,10 +61,15 @@ export class SettingsHarness {
 
   /**
    * `definition` replaces the default settings service (e.g. one made by createSettingsService
-   * with test settings); `redisUrl` points it at another Redis (e.g. a private redis-server).
+   * with test settings); `redisUrl` points it at another Redis (e.g. a private redis-server);
+   * `env` adds to or overrides the service's environment.
    */
   static async start(
-    options: { definition?: ServiceDefinition<DB>; redisUrl?: string } = {},
+    options: {
+      definition?: ServiceDefinition<DB>;
+      redisUrl?: string;
+      env?: Record<string, string>;
+    } = {},
   ): Promise<SettingsHarness> {
     const database = await createTestDatabase("settings");
     const redis = createTestRedisPrefix("settings");
@@ -80,6 +85,7 @@ export class SettingsHarness {
           REDIS_PREFIX: redis.prefix,
           PUBLIC_BASE_URL,
           LOG_LEVEL: process.env.CLMENT_TEST_LOG_LEVEL ?? "silent",
+          ...options.env,
         }),
       );
       return new SettingsHarness(service, new IdentityTokens(secret, REGION), async () => {

@@ -2,9 +2,11 @@ import type { Migration } from "@clment/db";
 import * as outbox from "./2026_12_04_0001_outbox.js";
 import * as review from "./2026_12_04_0002_review.js";
 import * as idempotencyKeys from "./2026_12_05_0001_idempotency_keys.js";
+import * as retention from "./2026_12_10_0001_retention.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_12_04_0001_outbox": outbox,
   "2026_12_04_0002_review": review,
   "2026_12_05_0001_idempotency_keys": idempotencyKeys,
+  "2026_12_10_0001_retention": retention,
 };
