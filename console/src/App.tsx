@@ -6,6 +6,8 @@ import { AuditLogPage } from "./pages/audit-log";
 import { BillingPage } from "./pages/billing";
 import { MembersPage } from "./pages/members";
 import { OrganizationPage } from "./pages/organization";
+import { SsoSettingsPage } from "./pages/sso";
+import { SSO_CALLBACK_PATH, SsoCallbackPage, SsoSignInPage } from "./pages/sso-login";
 import { WebhooksPage } from "./pages/webhooks";
 import { WorkspacePage } from "./pages/workspace";
 
@@ -28,6 +30,7 @@ function useHashRoute(): { path: string; query: URLSearchParams } {
 const SETTINGS = [
   { path: "/settings/api-keys", label: "API & Integrations" },
   { path: "/settings/members", label: "Members" },
+  { path: "/settings/sso", label: "Single sign-on" },
   { path: "/settings/billing", label: "Billing" },
   { path: "/settings/webhooks", label: "Webhooks" },
   { path: "/settings/audit-log", label: "Audit log" },
@@ -52,6 +55,21 @@ export function App() {
   };
 
   if (!me) {
+    // The identity provider's redirect: the one route outside the hash (served by the gateway).
+    if (window.location.pathname === SSO_CALLBACK_PATH) {
+      return (
+        <Shell>
+          <SsoCallbackPage onSession={start} />
+        </Shell>
+      );
+    }
+    if (path === "/sso") {
+      return (
+        <Shell>
+          <SsoSignInPage />
+        </Shell>
+      );
+    }
     if (path === "/signup")
       return (
         <Shell>
@@ -82,6 +100,8 @@ export function App() {
         return <ApiKeysPage />;
       case "/settings/members":
         return <MembersPage me={me} />;
+      case "/settings/sso":
+        return <SsoSettingsPage />;
       case "/settings/billing":
         return <BillingPage />;
       case "/settings/webhooks":

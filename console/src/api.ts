@@ -136,9 +136,12 @@ export const WEBHOOK_EVENTS = [
 export interface Webhook {
   id: string;
   url: string;
+  description: string;
   events: string[];
   enabled: boolean;
   disabledReason: string | null;
+  /** Until when the secret before the last rotation still signs deliveries too. */
+  previousSecretExpiresAt: string | null;
   createdAt: string;
 }
 

@@ -1,6 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { api, errorMessage, formatDate, type ApiKey, type Member } from "../api";
-import { Confirm, ErrorText, Page, SecretOnce, useLoad } from "../ui";
+import { Confirm, ErrorText, Page, SecretOnce, Table, useLoad } from "../ui";
+import { Integrations } from "./integrations";
+
+function keyStatus(key: ApiKey): string {
+  if (key.revokedAt) return `Revoked ${formatDate(key.revokedAt)}`;
+  if (key.expiresAt && new Date(key.expiresAt) <= new Date()) return "Expired";
+  return "Active";
+}
 
 export function ApiKeysPage() {
   const keys = useLoad(() =>
@@ -73,47 +80,36 @@ export function ApiKeysPage() {
 
       <h2>API keys</h2>
       <ErrorText error={keys.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Label</th>
-            <th scope="col">Prefix</th>
-            <th scope="col">Created by</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+      <Table
+        columns={["Label", "Prefix", "Created by", "Created", "Last used", "Expires", "Status"]}
+        actions
+      >
+        {keys.data?.apiKeys.map((key) => (
+          <tr key={key.id} data-testid={`api-key-${key.label}`}>
+            <td>{key.label}</td>
+            <td>
+              <code>{key.prefix}</code>
+            </td>
+            <td>{creator(key.createdBy)}</td>
+            <td>{formatDate(key.createdAt)}</td>
+            <td>{key.lastUsedAt ? formatDate(key.lastUsedAt) : "Never"}</td>
+            <td>{key.expiresAt ? formatDate(key.expiresAt) : "Never"}</td>
+            <td>{keyStatus(key)}</td>
+            <td>
+              {!key.revokedAt && (
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={() => setRevoking(key)}
+                  aria-label={`Revoke ${key.label}`}
+                >
+                  Revoke
+                </button>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {keys.data?.apiKeys.map((key) => (
-            <tr key={key.id} data-testid={`api-key-${key.label}`}>
-              <td>{key.label}</td>
-              <td>
-                <code>{key.prefix}</code>
-              </td>
-              <td>{creator(key.createdBy)}</td>
-              <td>{formatDate(key.createdAt)}</td>
-              <td>{key.lastUsedAt ? formatDate(key.lastUsedAt) : "Never"}</td>
-              <td>{key.revokedAt ? `Revoked ${formatDate(key.revokedAt)}` : "Active"}</td>
-              <td>
-                {!key.revokedAt && (
-                  <button
-                    type="button"
-                    className="danger"
-                    onClick={() => setRevoking(key)}
-                    aria-label={`Revoke ${key.label}`}
-                  >
-                    Revoke
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       {revoking && (
         <Confirm
           question={`Revoke the key “${revoking.label}”? Anything using it stops working at once.`}
@@ -123,11 +119,7 @@ export function ApiKeysPage() {
         />
       )}
 
-      <h2>Cloud integrations</h2>
-      <p>
-        S3, Google Drive and SharePoint connections are configured through{" "}
-        <code>/v1/settings/integrations</code>; their secrets are write-only.
-      </p>
+      <Integrations />
     </Page>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { api, formatDate, type AuditEntry } from "../api";
-import { ErrorText, Page, useLoad } from "../ui";
+import { ErrorText, Page, Table, useLoad } from "../ui";
 
 const TAKE = 25;
 
@@ -18,28 +18,18 @@ export function AuditLogPage() {
   return (
     <Page title="Audit log">
       <ErrorText error={log.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Target</th>
+      <Table columns={["When", "Action", "Actor", "Target"]}>
+        {log.data?.entries.map((entry) => (
+          <tr key={entry.id}>
+            <td>{formatDate(entry.createdAt)}</td>
+            <td>{entry.action}</td>
+            <td>
+              {entry.actor.type} <code>{entry.actor.id}</code>
+            </td>
+            <td>{entry.target ? `${entry.target.type} ${entry.target.id}` : "—"}</td>
           </tr>
-        </thead>
-        <tbody>
-          {log.data?.entries.map((entry) => (
-            <tr key={entry.id}>
-              <td>{formatDate(entry.createdAt)}</td>
-              <td>{entry.action}</td>
-              <td>
-                {entry.actor.type} <code>{entry.actor.id}</code>
-              </td>
-              <td>{entry.target ? `${entry.target.type} ${entry.target.id}` : "—"}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
       <nav aria-label="Audit log pages" className="buttons">
         <button
           type="button"

@@ -2,9 +2,10 @@ import { useState, type FormEvent } from "react";
 import { api, errorMessage, type Session } from "../api";
 import { ErrorText, Page, TextField } from "../ui";
 
-type OnSession = (session: Session) => Promise<void>;
+export type OnSession = (session: Session) => Promise<void>;
 
-function useSubmit(action: () => Promise<void>) {
+/** A form's submit: runs `action`, disables the button meanwhile and keeps its error. */
+export function useSubmit(action: () => Promise<void>) {
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const onSubmit = (event: FormEvent) => {
@@ -56,6 +57,9 @@ export function SignInPage({ onSession }: { onSession: OnSession }) {
           Sign in
         </button>
       </form>
+      <p>
+        Your organization uses an identity provider? <a href="#/sso">Sign in with SSO</a>
+      </p>
       <p>
         New to Clment? <a href="#/signup">Create an organization</a>
       </p>

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api, errorMessage, formatDate, type Billing, type LedgerEntry } from "../api";
-import { Confirm, ErrorText, Page, useLoad } from "../ui";
+import { Confirm, ErrorText, Page, Table, useLoad } from "../ui";
+import { ChangePlan } from "./plan";
 
 const PACK_SIZES = [100, 500, 2000];
 
@@ -49,6 +50,16 @@ export function BillingPage() {
         </dl>
       )}
 
+      {b && (
+        <ChangePlan
+          billing={b}
+          onChanged={() => {
+            billing.reload();
+            ledger.reload();
+          }}
+        />
+      )}
+
       <h2>Buy credits</h2>
       <div className="buttons">
         {PACK_SIZES.map((size) => (
@@ -69,51 +80,30 @@ export function BillingPage() {
       <p role="status">{status}</p>
 
       <h2>Credit packs</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Size</th>
-            <th scope="col">Remaining</th>
-            <th scope="col">Purchased</th>
-            <th scope="col">Expires</th>
+      <Table columns={["Size", "Remaining", "Purchased", "Expires"]}>
+        {b?.packs.map((pack) => (
+          <tr key={pack.id}>
+            <td>{pack.size}</td>
+            <td>{pack.remaining}</td>
+            <td>{formatDate(pack.purchasedAt)}</td>
+            <td>{formatDate(pack.expiresAt)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {b?.packs.map((pack) => (
-            <tr key={pack.id}>
-              <td>{pack.size}</td>
-              <td>{pack.remaining}</td>
-              <td>{formatDate(pack.purchasedAt)}</td>
-              <td>{formatDate(pack.expiresAt)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
 
       <h2>Ledger</h2>
       <ErrorText error={ledger.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Operation</th>
-            <th scope="col">Bucket</th>
-            <th scope="col">Change</th>
+      <Table columns={["When", "Kind", "Operation", "Bucket", "Change"]}>
+        {ledger.data?.entries.map((entry) => (
+          <tr key={entry.id}>
+            <td>{formatDate(entry.createdAt)}</td>
+            <td>{entry.kind}</td>
+            <td>{entry.operation ?? "—"}</td>
+            <td>{entry.bucket ?? "—"}</td>
+            <td>{entry.balanceChange}</td>
           </tr>
-        </thead>
-        <tbody>
-          {ledger.data?.entries.map((entry) => (
-            <tr key={entry.id}>
-              <td>{formatDate(entry.createdAt)}</td>
-              <td>{entry.kind}</td>
-              <td>{entry.operation ?? "—"}</td>
-              <td>{entry.bucket ?? "—"}</td>
-              <td>{entry.balanceChange}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </Page>
   );
 }

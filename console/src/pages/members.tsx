@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { api, errorMessage, type Me, type Member, type Role } from "../api";
-import { Confirm, ErrorText, Page, SecretOnce, useLoad } from "../ui";
+import { Confirm, ErrorText, Page, SecretOnce, Table, useLoad } from "../ui";
 
 const ROLES: Role[] = ["owner", "admin", "member"];
 
@@ -87,53 +87,40 @@ export function MembersPage({ me }: { me: Me }) {
 
       <h2>Members</h2>
       <ErrorText error={members.error} />
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {members.data?.members.map((member) => (
-            <tr key={member.id}>
-              <td>{member.name}</td>
-              <td>{member.email}</td>
-              <td>
-                <select
-                  aria-label={`Role of ${member.email}`}
-                  value={member.role}
-                  onChange={(e) => changeRole(member, e.target.value as Role)}
+      <Table columns={["Name", "Email", "Role", "Status"]} actions>
+        {members.data?.members.map((member) => (
+          <tr key={member.id}>
+            <td>{member.name}</td>
+            <td>{member.email}</td>
+            <td>
+              <select
+                aria-label={`Role of ${member.email}`}
+                value={member.role}
+                onChange={(e) => changeRole(member, e.target.value as Role)}
+              >
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            </td>
+            <td>{member.status}</td>
+            <td>
+              {member.id !== myId && (
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={`Remove ${member.email}`}
+                  onClick={() => setRemoving(member)}
                 >
-                  {ROLES.map((r) => (
-                    <option key={r} value={r}>
-                      {r}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>{member.status}</td>
-              <td>
-                {member.id !== myId && (
-                  <button
-                    type="button"
-                    className="danger"
-                    aria-label={`Remove ${member.email}`}
-                    onClick={() => setRemoving(member)}
-                  >
-                    Remove
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                  Remove
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </Table>
       <p className="hint">The last owner of the organization cannot be removed or demoted.</p>
       {removing && (
         <Confirm
