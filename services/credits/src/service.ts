@@ -52,6 +52,7 @@ export function createCreditsService(
       store: new CreditsStore(context.db, context.relay, holdsDatabase(context).db),
       clock,
       reservationTtlSeconds: config.reservationTtlSeconds,
+      reservationBatchSize: config.reservationBatchSize,
     };
     return {
       billing: new BillingService(deps),

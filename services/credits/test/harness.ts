@@ -71,6 +71,8 @@ export async function startCredits(config: Partial<CreditsConfig> = {}): Promise
     clock: now,
     reservationTtlSeconds:
       config.reservationTtlSeconds ?? DEFAULT_CREDITS_CONFIG.reservationTtlSeconds,
+    reservationBatchSize:
+      config.reservationBatchSize ?? DEFAULT_CREDITS_CONFIG.reservationBatchSize,
   };
   return {
     url: service.url,

@@ -97,90 +97,103 @@ export interface NewReservation {
   expiresAt: Date;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "23505";
-}
-
 export class ReservationRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * The common case in one atomic statement: when the current period's allowance (period not
-   * ended by `today`) covers the amount, takes it from the account, records the reservation and
-   * its ledger entry. The account row is locked only while this statement runs, so reservations
-   * of one organization do not queue behind round trips. Returns undefined when the allowance
-   * does not cover it (or the period ended, or there is no account): the caller then takes the
-   * general path under an explicit lock. "key_taken" when the idempotency key already has a
-   * reservation (nothing was changed).
+   * The common case, for a batch of one organization's reservations in one atomic statement:
+   * locks the account when its current period (not ended by `today`) is the one to draw from,
+   * takes the longest run of the requests, in order, that its allowance covers, records them
+   * and their ledger entries, and lowers the allowance by what they took. The row lock is held
+   * only while this statement runs. A request whose idempotency key already has a reservation
+   * takes nothing. Returns the reservations made, by idempotency key (the keys of a batch are
+   * distinct), and the account after them; the other requests (not covered, period ended, no
+   * account, key taken) are the caller's to settle on the general path.
    */
   async reserveFromAllowance(
-    reservation: NewReservation & { today: string },
-  ): Promise<
-    { reservation: ReservationRecord; account: AccountAfterReservation } | "key_taken" | undefined
-  > {
-    const r = reservation;
-    try {
-      const { rows } = await sql<
-        Row & {
-          plan: string;
-          anchor_day: number;
-          period_end: string;
-          period_allowance: number;
-          allowance_balance: number;
-          low_notified_period: string | null;
-          exhausted_notified_period: string | null;
-        }
-      >`
-        with account as (
-          update accounts
-          set allowance_balance = allowance_balance - ${r.amount}::int, updated_at = now()
-          where organization_id = ${r.organizationId}::uuid
-            and allowance_balance >= ${r.amount}::int
-            and period_end > ${r.today}::date
-          returning organization_id, plan, anchor_day, period_start, period_end, period_allowance,
-            allowance_balance, low_notified_period, exhausted_notified_period
-        ), reservation as (
-          insert into reservations (organization_id, idempotency_key, amount, operation, resource_id,
-            status, period_start, allowance_amount, pack_allocations, created_at, expires_at)
-          select organization_id, ${r.idempotencyKey}, ${r.amount}::int, ${r.operation},
-            ${r.resourceId}, 'pending', period_start, ${r.amount}::int, '[]'::jsonb,
-            ${r.createdAt}::timestamptz, ${r.expiresAt}::timestamptz
-          from account
-          returning *
-        ), entry as (
-          insert into ledger_entries (organization_id, kind, amount, balance_change, bucket,
-            period_start, reservation_id, operation, resource_id, created_at)
-          select organization_id, 'reserve', amount, -amount, 'allowance', period_start, id,
-            operation, resource_id, created_at
-          from reservation
-        )
-        select r.id, r.organization_id, r.idempotency_key, r.amount, r.operation, r.resource_id,
-          r.status, r.period_start::text as period_start, r.allowance_amount, r.pack_allocations,
-          r.expires_at, r.created_at, r.captured_at, r.released_at,
-          a.plan, a.anchor_day, a.period_end::text as period_end, a.period_allowance,
-          a.allowance_balance, a.low_notified_period::text as low_notified_period,
-          a.exhausted_notified_period::text as exhausted_notified_period
-        from reservation r cross join account a
-      `.execute(this.db);
-      const row = rows[0];
-      if (!row) return undefined;
-      return {
-        reservation: toRecord(row),
-        account: {
-          organizationId: row.organization_id,
-          plan: row.plan,
-          anchorDay: row.anchor_day,
-          period: { start: row.period_start, end: row.period_end },
-          periodAllowance: row.period_allowance,
-          allowanceBalance: row.allowance_balance,
-          lowNotifiedPeriod: row.low_notified_period,
-          exhaustedNotifiedPeriod: row.exhausted_notified_period,
-        },
-      };
-    } catch (error) {
-      if (isUniqueViolation(error)) return "key_taken";
-      throw error;
-    }
+    organizationId: string,
+    today: string,
+    requests: NewReservation[],
+  ): Promise<{ reserved: Map<string, ReservationRecord>; account?: AccountAfterReservation }> {
+    const input = JSON.stringify(
+      requests.map((r, n) => ({
+        n,
+        idempotency_key: r.idempotencyKey,
+        amount: r.amount,
+        operation: r.operation,
+        resource_id: r.resourceId,
+        created_at: r.createdAt.toISOString(),
+        expires_at: r.expiresAt.toISOString(),
+      })),
+    );
+    const { rows } = await sql<
+      Row & {
+        plan: string;
+        anchor_day: number;
+        period_end: string;
+        period_allowance: number;
+        allowance_balance: number;
+        low_notified_period: string | null;
+        exhausted_notified_period: string | null;
+      }
+    >`
+      with input as (
+        select i.*, sum(i.amount) over (order by i.n) as running
+        from jsonb_to_recordset(${input}::jsonb) as i(n int, idempotency_key text, amount int,
+          operation text, resource_id text, created_at timestamptz, expires_at timestamptz)
+      ), locked as (
+        select organization_id, period_start, allowance_balance
+        from accounts
+        where organization_id = ${organizationId}::uuid and period_end > ${today}::date
+        for update
+      ), reservation as (
+        insert into reservations (organization_id, idempotency_key, amount, operation, resource_id,
+          status, period_start, allowance_amount, pack_allocations, created_at, expires_at)
+        select a.organization_id, i.idempotency_key, i.amount, i.operation, i.resource_id,
+          'pending', a.period_start, i.amount, '[]'::jsonb, i.created_at, i.expires_at
+        from input i cross join locked a
+        where i.running <= a.allowance_balance
+        order by i.n
+        on conflict (organization_id, idempotency_key) do nothing
+        returning *
+      ), account as (
+        update accounts
+        set allowance_balance = allowance_balance - (select sum(amount) from reservation),
+          updated_at = now()
+        where organization_id = ${organizationId}::uuid and exists (select from reservation)
+        returning organization_id, plan, anchor_day, period_start, period_end, period_allowance,
+          allowance_balance, low_notified_period, exhausted_notified_period
+      ), entry as (
+        insert into ledger_entries (organization_id, kind, amount, balance_change, bucket,
+          period_start, reservation_id, operation, resource_id, created_at)
+        select organization_id, 'reserve', amount, -amount, 'allowance', period_start, id,
+          operation, resource_id, created_at
+        from reservation
+      )
+      select r.id, r.organization_id, r.idempotency_key, r.amount, r.operation, r.resource_id,
+        r.status, r.period_start::text as period_start, r.allowance_amount, r.pack_allocations,
+        r.expires_at, r.created_at, r.captured_at, r.released_at,
+        a.plan, a.anchor_day, a.period_end::text as period_end, a.period_allowance,
+        a.allowance_balance, a.low_notified_period::text as low_notified_period,
+        a.exhausted_notified_period::text as exhausted_notified_period
+      from reservation r cross join account a
+    `.execute(this.db);
+    const reserved = new Map(rows.map((row) => [row.idempotency_key, toRecord(row)]));
+    const row = rows[0];
+    if (!row) return { reserved };
+    return {
+      reserved,
+      account: {
+        organizationId: row.organization_id,
+        plan: row.plan,
+        anchorDay: row.anchor_day,
+        period: { start: row.period_start, end: row.period_end },
+        periodAllowance: row.period_allowance,
+        allowanceBalance: row.allowance_balance,
+        lowNotifiedPeriod: row.low_notified_period,
+        exhaustedNotifiedPeriod: row.exhausted_notified_period,
+      },
+    };
   }
 
   async findByKey(organizationId: string, idempotencyKey: string) {

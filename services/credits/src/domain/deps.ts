@@ -7,4 +7,6 @@ export interface CreditsDeps {
   clock: () => Date;
   /** How long a reservation holds credits unless the caller says otherwise. */
   reservationTtlSeconds: number;
+  /** The most reservations of one organization taken in one statement. */
+  reservationBatchSize: number;
 }

@@ -5,7 +5,7 @@ import type { Account } from "../data/account.repository.js";
 import type { Repositories } from "../data/credits.store.js";
 import type { NewLedgerEntry } from "../data/ledger.repository.js";
 import type { CreditPack } from "../data/pack.repository.js";
-import type { ReservationRecord } from "../data/reservation.repository.js";
+import type { NewReservation, ReservationRecord } from "../data/reservation.repository.js";
 import {
   lockAccount,
   lowBalanceCheckNeeded,
@@ -14,6 +14,7 @@ import {
 } from "./account.service.js";
 import { allocate, type Allocation } from "./allocation.js";
 import type { CreditsDeps } from "./deps.js";
+import { GroupCommit } from "./group-commit.js";
 import { dayOf } from "./period.js";
 
 export interface ReserveInput {
@@ -24,6 +25,9 @@ export interface ReserveInput {
   idempotencyKey: string;
   ttlSeconds?: number;
 }
+
+/** A reservation for the allowance batches: the organization's, on the day `today` (UTC). */
+type AllowanceRequest = NewReservation & { today: string };
 
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);
@@ -49,7 +53,19 @@ function sameRequest(existing: ReservationRecord, input: ReserveInput): Reservat
  * and released when it fails, is cancelled or its hold runs out.
  */
 export class ReservationService {
-  constructor(private readonly deps: CreditsDeps) {}
+  /**
+   * Reservations the allowance covers, written per organization in batches (group commit):
+   * what arrives while an organization's batch is being written goes in its next one.
+   */
+  private readonly allowanceBatches: GroupCommit<AllowanceRequest, ReservationRecord | undefined>;
+
+  constructor(private readonly deps: CreditsDeps) {
+    this.allowanceBatches = new GroupCommit({
+      maxBatch: deps.reservationBatchSize,
+      distinct: (request) => request.idempotencyKey,
+      write: (_lane, requests) => this.reserveFromAllowance(requests),
+    });
+  }
 
   /**
    * Holds `amount` credits: the period's allowance first, then packs, oldest first. Under the
@@ -75,20 +91,16 @@ export class ReservationService {
       ),
     };
 
-    // Most reservations fit in the period's allowance: one atomic statement takes them.
-    const quick = await store.holds.reserveFromAllowance({
+    // Most reservations fit in the period's allowance: they are taken together with the other
+    // reservations of the organization that arrive meanwhile, in one statement.
+    const today = dayOf(now);
+    const quick = await this.allowanceBatches.submit(`${organizationId} ${today}`, {
       ...request,
-      today: dayOf(now),
+      today,
     });
-    if (quick && quick !== "key_taken") {
-      if (lowBalanceCheckNeeded(quick.account)) {
-        await store.transaction(async (tx) => {
-          const account = await lockAccount(tx, organizationId, now);
-          await notifyLowBalance(tx, account, () => tx.packs.usableTotal(organizationId, now));
-        });
-      }
+    if (quick) {
       countReservation("reserved");
-      return { reservation: quick.reservation, created: true };
+      return { reservation: quick, created: true };
     }
 
     // A retry, a new account, a new period, or credits from packs: the general path.
@@ -138,6 +150,32 @@ export class ReservationService {
       countReservation("reserved");
       return { reservation, created: true };
     });
+  }
+
+  /**
+   * One batch of one organization's reservations (same organization, same day, distinct keys)
+   * from the period's allowance, in one statement. Returns, per request, its reservation, or
+   * undefined for those the general path settles. A batch that leaves the balance low records
+   * the events due under the account lock, before anyone is answered.
+   */
+  private async reserveFromAllowance(
+    requests: AllowanceRequest[],
+  ): Promise<(ReservationRecord | undefined)[]> {
+    const { store, clock } = this.deps;
+    const { organizationId, today } = requests[0]!;
+    const { reserved, account } = await store.holds.reserveFromAllowance(
+      organizationId,
+      today,
+      requests,
+    );
+    if (account && lowBalanceCheckNeeded(account)) {
+      const now = clock();
+      await store.transaction(async (tx) => {
+        const locked = await lockAccount(tx, organizationId, now);
+        await notifyLowBalance(tx, locked, () => tx.packs.usableTotal(organizationId, now));
+      });
+    }
+    return requests.map((request) => reserved.get(request.idempotencyKey));
   }
 
   /** Makes a reservation final: the work completed. Capturing twice is fine. */
