@@ -118,3 +118,33 @@ export async function newMember(
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
   return { id: login.body.data.user.id, email, token: login.body.data.session.token };
 }
+
+/** What a browser holds after the console signed in: its cookies, as a client sends them back. */
+export interface ConsoleSession {
+  /** The `Cookie` header a browser would send (the session and CSRF cookies). */
+  cookie: string;
+  /** The CSRF cookie's value, which the console echoes in `X-CSRF-Token`. */
+  csrf: string;
+  /** The `Set-Cookie` values of the answer, flags included. */
+  setCookies: string[];
+  /** The session token the JSON body still carries (API.md). */
+  token: string;
+}
+
+/** Logs in as the console does (`X-Clment-Session: cookie`) and keeps the cookies it got. */
+export async function consoleLogin(
+  url: string,
+  email: string,
+  password = PASSWORD,
+): Promise<ConsoleSession> {
+  const response = await call(url, "POST", "/v1/auth/login", {
+    body: { email, password },
+    headers: { "x-clment-session": "cookie" },
+  });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${response.text}`);
+  const setCookies = response.headers.getSetCookie();
+  const pairs = setCookies.map((value) => value.split(";", 1)[0]!);
+  const csrf = pairs.find((pair) => /^(__Host-)?clment_csrf/.test(pair))?.split("=")[1];
+  if (!csrf) throw new Error(`login set no CSRF cookie: ${setCookies.join(" | ")}`);
+  return { cookie: pairs.join("; "), csrf, setCookies, token: response.body.data.session.token };
+}

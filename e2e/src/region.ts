@@ -25,6 +25,11 @@ export interface RegionOptions {
   gatewayEnv?: Record<string, string>;
   /** Where services keep files (documents); a temporary directory, removed on close, by default. */
   dataDir?: string;
+  /**
+   * The region's public base URL, as its gateway and services are told it (default: the first
+   * gateway's own URL, `http://127.0.0.1:<port>/v1`). An https one makes cookies `Secure`.
+   */
+  publicBaseUrl?: string;
 }
 
 export type ServiceName = "settings" | "contracts" | "review" | "credits";
@@ -59,7 +64,7 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
     REDIS_PREFIX: options.redisPrefix,
     IDENTITY_SECRET: options.identitySecret,
     LOG_LEVEL: logLevel,
-    PUBLIC_BASE_URL: `http://127.0.0.1:${gatewayPort}/v1`,
+    PUBLIC_BASE_URL: options.publicBaseUrl ?? `http://127.0.0.1:${gatewayPort}/v1`,
     SETTINGS_URL: serviceUrl("settings"),
     CONTRACTS_URL: serviceUrl("contracts"),
     REVIEW_URL: serviceUrl("review"),

@@ -3,7 +3,7 @@ import {
   credentialCacheKey,
   hashSecret,
   INVALID_CREDENTIAL,
-  parseBearer,
+  type BearerCredential,
   type CachedCredential,
   type CredentialKind,
   type VerifiedCredential,
@@ -62,10 +62,10 @@ export interface CredentialCheck {
 }
 
 /**
- * Turns an `Authorization` header into the verified credential, or 401. The credential's hash is
- * looked up in the region's Redis (shared by every gateway instance); on a miss settings is asked
- * and the answer cached with SET NX, so a revocation marker settings wrote meanwhile is never
- * overwritten. Redis being down only costs the cache: settings is asked directly.
+ * Turns a credential (from the `Authorization` header, or the console's session cookie) into the
+ * verified credential, or 401. The credential's hash is looked up in the region's Redis (shared
+ * by every gateway instance); on a miss settings is asked and the answer cached with SET NX, so
+ * a revocation marker settings wrote meanwhile is never overwritten. Redis being down only costs the cache: settings is asked directly.
  */
 export class CredentialVerifier {
   private lastCacheWarning = 0;
@@ -91,10 +91,9 @@ export class CredentialVerifier {
    * trip. 401 comes before 429; Redis being down fails the limit open.
    */
   async check(
-    authorization: string | undefined,
+    bearer: BearerCredential | null,
     counter: (kind: CredentialKind, credentialHash: string) => CredentialCounter,
   ): Promise<CredentialCheck> {
-    const bearer = parseBearer(authorization);
     if (!bearer) throw new AppError("UNAUTHORIZED", MISSING);
     const hash = hashSecret(bearer.token);
     const key = credentialCacheKey(this.redisPrefix, hash);

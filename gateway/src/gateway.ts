@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { assertSettingsAccess, IDENTITY_HEADER, IdentityTokens, type Identity } from "@clment/auth";
+import {
+  assertSettingsAccess,
+  IDENTITY_HEADER,
+  IdentityTokens,
+  parseBearer,
+  SessionCookies,
+  type Identity,
+} from "@clment/auth";
 import {
   AppError,
   assignRequestId,
@@ -21,7 +28,7 @@ import { ApiKeyUsageBatcher } from "./api-key-usage.batcher.js";
 import { createApiReference } from "./api-reference.js";
 import { serveConsole } from "./console.static.js";
 import type { GatewayConfig } from "./config.js";
-import { CredentialVerifier } from "./credential.verifier.js";
+import { CredentialVerifier, type CredentialCheck } from "./credential.verifier.js";
 import { malformedHttpResponse, writeError, writeJson } from "./http.errors.js";
 import { loginEmail, readSmallBody } from "./login.body.js";
 import { GatewayRateLimiter, setRateLimitHeaders } from "./rate.limiter.js";
@@ -29,6 +36,7 @@ import { parseRequestPath } from "./request-path.js";
 import { revocationConsumer } from "./revocation.consumer.js";
 import { compileRoutes, UPSTREAMS } from "./route.table.js";
 import { securityHeaders, setSecurityHeaders } from "./security.headers.js";
+import { sessionCookieCredential } from "./session-cookie.credential.js";
 import { SettingsClient } from "./settings.client.js";
 import { BUFFERED_BODY, createUpstreamProxies, type BufferedRequest } from "./upstream.proxy.js";
 
@@ -72,6 +80,11 @@ export async function startGateway(
   const verifier = new CredentialVerifier(redis, config.redisPrefix, settings, logger);
   const limiter = new GatewayRateLimiter(redis, config.redisPrefix, config.rateLimits, logger);
   const countRequest = limiter.credentialCounter.bind(limiter);
+  const cookies = new SessionCookies({
+    publicBaseUrl: config.publicBaseUrl,
+    secret: config.IDENTITY_SECRET,
+    acceptedSecrets: config.IDENTITY_ACCEPTED_SECRETS,
+  });
   const usage = new ApiKeyUsageBatcher(settings, config.LAST_USED_FLUSH_MS, logger);
   const matchRoute = compileRoutes();
   const headers = securityHeaders(config.publicBaseUrl);
@@ -102,6 +115,26 @@ export async function startGateway(
     ),
   };
 
+  /**
+   * Without an Authorization header: the console's session cookie, if the request has one
+   * (Bearer requests never come here). A cookie that gets 401 is removed from the browser.
+   */
+  async function checkSessionCookie(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<CredentialCheck> {
+    const token = cookies.sessionTokenOf(req.headers.cookie);
+    if (token === undefined) return verifier.check(null, countRequest);
+    try {
+      return await verifier.check(sessionCookieCredential(req, token, cookies), countRequest);
+    } catch (error) {
+      if (error instanceof AppError && error.code === "UNAUTHORIZED") {
+        res.setHeader("set-cookie", cookies.clear());
+      }
+      throw error;
+    }
+  }
+
   async function forward(
     req: IncomingMessage,
     res: ServerResponse,
@@ -131,7 +164,11 @@ export async function startGateway(
       }
     } else {
       // The lookup and the limit's count are one Redis round trip (by the credential's hash).
-      const { credential, limit } = await verifier.check(req.headers.authorization, countRequest);
+      const { authorization, cookie } = req.headers;
+      const { credential, limit } =
+        authorization === undefined && cookie !== undefined
+          ? await checkSessionCookie(req, res)
+          : await verifier.check(parseBearer(authorization), countRequest);
       if (limit) setRateLimitHeaders(res, limit);
       facts.organizationId = credential.organizationId;
       const identity: Identity = {
@@ -145,6 +182,8 @@ export async function startGateway(
       req.headers[IDENTITY_HEADER] = await tokens.sign(identity);
     }
     delete req.headers.authorization;
+    // Nor does the console's session cookie: services see the identity token only.
+    if (req.headers.cookie !== undefined) delete req.headers.cookie;
     // The upstream gets exactly the path that was authorized.
     req.url = path.forward + path.search;
     await upstreams.proxies[route.upstream](req, res);

@@ -83,10 +83,14 @@ export function randomToken(bytes = 32): string {
 
 export type CredentialKind = "api_key" | "session";
 
+/** A well-formed credential: what kind it is by its shape, and the token itself. */
+export interface BearerCredential {
+  kind: CredentialKind;
+  token: string;
+}
+
 /** Parses an `Authorization` header value into a well-formed credential, or null. */
-export function parseBearer(
-  header: string | undefined,
-): { kind: CredentialKind; token: string } | null {
+export function parseBearer(header: string | undefined): BearerCredential | null {
   if (!header) return null;
   const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
   const token = match?.[1];

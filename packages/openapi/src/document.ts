@@ -1,6 +1,6 @@
 import { ERROR_STATUS, MAX_PAGE_SIZE, type ErrorCode } from "@clment/http";
 import { z } from "zod";
-import type { OperationDoc } from "./operation.js";
+import type { HeaderDoc, OperationDoc } from "./operation.js";
 
 type Json = Record<string, unknown>;
 
@@ -36,7 +36,8 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   UNAUTHORIZED: "missing, malformed, unknown, revoked, expired or other-region key or session",
   INSUFFICIENT_CREDITS: "not enough credits for this AI operation; nothing is charged or queued",
   API_KEY_FORBIDDEN: "an API key called a settings endpoint",
-  FORBIDDEN: "a signed-in member who is not an owner or admin called a settings endpoint",
+  FORBIDDEN:
+    "a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin",
   NOT_FOUND: "unknown route, or no such resource in the caller's organization",
   CONFLICT: "the request conflicts with the current state",
   IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used with a different request",
@@ -59,6 +60,8 @@ export function errorCodes(op: OperationDoc): ErrorCode[] {
     codes.add("API_KEY_FORBIDDEN");
     codes.add("FORBIDDEN");
   }
+  // A write authenticated by the session cookie without its CSRF token (see sessionCookie).
+  if (op.access !== "public" && op.method !== "get") codes.add("FORBIDDEN");
   if (op.path.includes(":")) codes.add("NOT_FOUND");
   if (op.method === "post") codes.add("IDEMPOTENCY_KEY_REUSED");
   if (hasBody) codes.add("PAYLOAD_TOO_LARGE");
@@ -132,6 +135,10 @@ function headersFor(op: OperationDoc, status?: number): Json {
     ...(op.access !== "public" && RATE_LIMIT_HEADERS),
     ...(status === 429 && { "Retry-After": { $ref: "#/components/headers/Retry-After" } }),
   };
+}
+
+function headerSchema(header: HeaderDoc): Json {
+  return header.values ? { type: "string", enum: [...header.values] } : { type: "string" };
 }
 
 function errorResponses(op: OperationDoc): Json {
@@ -223,6 +230,15 @@ function operationObject(op: OperationDoc, schemas: SchemaCollector): Json {
       );
     }
   }
+  for (const header of op.headers ?? []) {
+    parameters.push({
+      name: header.name,
+      in: "header",
+      required: false,
+      description: header.description,
+      schema: headerSchema(header),
+    });
+  }
   if (op.method === "post") parameters.push({ $ref: "#/components/parameters/Idempotency-Key" });
   parameters.push({ $ref: "#/components/parameters/X-Request-Id" });
 
@@ -233,9 +249,13 @@ function operationObject(op: OperationDoc, schemas: SchemaCollector): Json {
   }
   const responses: Json = {};
   for (const success of op.responses) {
+    const extraHeaders = (success.headers ?? []).map((header) => [
+      header.name,
+      { description: header.description, schema: headerSchema(header) },
+    ]);
     responses[String(success.status)] = {
       description: success.description,
-      headers: headersFor(op, success.status),
+      headers: { ...headersFor(op, success.status), ...Object.fromEntries(extraHeaders) },
       ...(success.binary
         ? {
             content: {
@@ -294,7 +314,7 @@ export function buildOpenApiDocument(ops: readonly OperationDoc[], options: Docu
       license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
     },
     servers: REGION_SERVERS,
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { sessionCookie: [] }],
     tags,
     paths,
     components: {
@@ -304,6 +324,13 @@ export function buildOpenApiDocument(ops: readonly OperationDoc[], options: Docu
           scheme: "bearer",
           description:
             "An API key (`clm_sk_live_` + 32 characters) or a session token from login. API keys never reach `/v1/settings/`.",
+        },
+        sessionCookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: "__Host-clment_session",
+          description:
+            "The admin console's session: set by sign-up, login, invite acceptance and the SSO callback when asked for with `X-Clment-Session: cookie` (HttpOnly, Secure, SameSite=Strict, Path=/; over local http it is `clment_session_<port>`, not Secure). Used only when the request has no Authorization header, and only for session tokens. Every method but GET, HEAD and OPTIONS must also come from the region's origin (`Origin`, or else `Referer`) and echo the readable `__Host-clment_csrf` cookie (`clment_csrf_<port>` locally) in `X-CSRF-Token`: otherwise 403 FORBIDDEN. A session cookie that is no longer valid gets 401 and both cookies are cleared.",
         },
       },
       parameters: {

@@ -6,9 +6,19 @@ export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 /** Who may call an operation, as the gateway's route table decides it. */
 export type OperationAccess = "public" | "authenticated" | "settings";
 
+/** A header an operation reads or answers with, beyond the ones every operation has. */
+export interface HeaderDoc {
+  name: string;
+  description: string;
+  /** The values it takes, when they are a closed set. */
+  values?: readonly string[];
+}
+
 export interface SuccessResponse {
   status: number;
   description: string;
+  /** Response headers beyond the common ones (e.g. `Set-Cookie`). */
+  headers?: HeaderDoc[];
   /** The JSON body (the envelope included); absent with `binary`. */
   schema?: z.ZodType;
   /** A download: original bytes, no envelope. */
@@ -34,6 +44,8 @@ export interface OperationDoc {
   body?: z.ZodType;
   /** A `multipart/form-data` body (documentation of the form fields and the `file` part). */
   multipart?: z.ZodType;
+  /** Optional request headers the operation reads beyond the common ones. */
+  headers?: HeaderDoc[];
   /** Whether a JSON body is required (default: true when `body` is given and no multipart). */
   bodyRequired?: boolean;
   responses: SuccessResponse[];

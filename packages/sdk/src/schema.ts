@@ -1539,6 +1539,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description `cookie` (the admin console): the session is also set as cookies (see the `sessionCookie` security scheme). Without it, no cookie is ever set. */
+                "X-Clment-Session"?: "cookie";
                 /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
@@ -1561,6 +1563,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description With `X-Clment-Session: cookie` only: the session cookie (HttpOnly) and the CSRF cookie (readable by the page, to echo in `X-CSRF-Token`); SameSite=Strict, Path=/, Secure on https regions, Max-Age the session's remaining life. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1699,6 +1703,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description `cookie` (the admin console): the session is also set as cookies (see the `sessionCookie` security scheme). Without it, no cookie is ever set. */
+                "X-Clment-Session"?: "cookie";
                 /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
@@ -1720,6 +1726,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description With `X-Clment-Session: cookie` only: the session cookie (HttpOnly) and the CSRF cookie (readable by the page, to echo in `X-CSRF-Token`); SameSite=Strict, Path=/, Secure on https regions, Max-Age the session's remaining life. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1843,6 +1851,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description `cookie` (the admin console): the session is also set as cookies (see the `sessionCookie` security scheme). Without it, no cookie is ever set. */
+                "X-Clment-Session"?: "cookie";
                 /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
@@ -1860,6 +1870,8 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description With `X-Clment-Session: cookie` only: both session cookies cleared (Max-Age=0). */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1903,6 +1915,24 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "UNAUTHORIZED";
+                        };
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
                         };
                     };
                 };
@@ -2004,6 +2034,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description `cookie` (the admin console): the session is also set as cookies (see the `sessionCookie` security scheme). Without it, no cookie is ever set. */
+                "X-Clment-Session"?: "cookie";
                 /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
@@ -2027,6 +2059,8 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description With `X-Clment-Session: cookie` only: the session cookie (HttpOnly) and the CSRF cookie (readable by the page, to echo in `X-CSRF-Token`); SameSite=Strict, Path=/, Secure on https regions, Max-Age the session's remaining life. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2142,6 +2176,8 @@ export interface operations {
                 error_description?: string;
             };
             header?: {
+                /** @description `cookie` (the admin console): the session is also set as cookies (see the `sessionCookie` security scheme). Without it, no cookie is ever set. */
+                "X-Clment-Session"?: "cookie";
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
@@ -2154,6 +2190,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description With `X-Clment-Session: cookie` only: the session cookie (HttpOnly) and the CSRF cookie (readable by the page, to echo in `X-CSRF-Token`); SameSite=Strict, Path=/, Secure on https regions, Max-Age the session's remaining life. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2606,6 +2644,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
+                        };
+                    };
+                };
+            };
             /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
@@ -2929,6 +2985,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
+                        };
+                    };
+                };
+            };
             /** @description `NOT_FOUND`: unknown route, or no such resource in the caller's organization */
             404: {
                 headers: {
@@ -3086,6 +3160,24 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "UNAUTHORIZED";
+                        };
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
                         };
                     };
                 };
@@ -3273,6 +3365,24 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "INSUFFICIENT_CREDITS";
+                        };
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
                         };
                     };
                 };
@@ -3604,6 +3714,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
+                        };
+                    };
+                };
+            };
             /** @description `NOT_FOUND`: unknown route, or no such resource in the caller's organization */
             404: {
                 headers: {
@@ -3790,6 +3918,24 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "UNAUTHORIZED";
+                        };
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
                         };
                     };
                 };
@@ -3994,6 +4140,24 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "INSUFFICIENT_CREDITS";
+                        };
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
                         };
                     };
                 };
@@ -5178,6 +5342,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
+                        };
+                    };
+                };
+            };
             /** @description `NOT_FOUND`: unknown route, or no such resource in the caller's organization */
             404: {
                 headers: {
@@ -5328,6 +5510,24 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "UNAUTHORIZED";
+                        };
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
                         };
                     };
                 };
@@ -5498,6 +5698,24 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "UNAUTHORIZED";
+                        };
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
                         };
                     };
                 };
@@ -5953,6 +6171,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
+                        };
+                    };
+                };
+            };
             /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
@@ -6258,6 +6494,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
+                        };
+                    };
+                };
+            };
             /** @description `NOT_FOUND`: unknown route, or no such resource in the caller's organization */
             404: {
                 headers: {
@@ -6444,6 +6698,24 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "UNAUTHORIZED";
+                        };
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
                         };
                     };
                 };
@@ -7304,6 +7576,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
+                        };
+                    };
+                };
+            };
             /** @description `NOT_FOUND`: unknown route, or no such resource in the caller's organization */
             404: {
                 headers: {
@@ -7897,6 +8187,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "FORBIDDEN";
+                        };
+                    };
+                };
+            };
             /** @description `NOT_FOUND`: unknown route, or no such resource in the caller's organization */
             404: {
                 headers: {
@@ -8212,7 +8520,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8363,7 +8671,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8543,7 +8851,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8745,7 +9053,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8867,7 +9175,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9016,7 +9324,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9200,7 +9508,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9347,7 +9655,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9488,7 +9796,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9634,7 +9942,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9815,7 +10123,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9981,7 +10289,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10135,7 +10443,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10316,7 +10624,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10501,7 +10809,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10677,7 +10985,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10824,7 +11132,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10964,7 +11272,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11121,7 +11429,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11262,7 +11570,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11410,7 +11718,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11562,7 +11870,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11740,7 +12048,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11903,7 +12211,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12072,7 +12380,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12260,7 +12568,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12421,7 +12729,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12584,7 +12892,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12784,7 +13092,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12982,7 +13290,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint */
+            /** @description `API_KEY_FORBIDDEN`: an API key called a settings endpoint; `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

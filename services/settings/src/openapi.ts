@@ -7,6 +7,7 @@ import {
   named,
   operations,
   timestamp,
+  type HeaderDoc,
   type OperationDoc,
 } from "@clment/openapi";
 import { z } from "zod";
@@ -60,6 +61,25 @@ const session = named(
   "Session",
   z.object({ token: z.string().describe("The bearer token of the session"), expiresAt: timestamp }),
 );
+
+/** How a browser client (the admin console) asks for its session as cookies. */
+const sessionModeHeader: HeaderDoc = {
+  name: "X-Clment-Session",
+  description:
+    "`cookie` (the admin console): the session is also set as cookies (see the `sessionCookie` security scheme). Without it, no cookie is ever set.",
+  values: ["cookie"],
+};
+
+const sessionCookiesSet: HeaderDoc = {
+  name: "Set-Cookie",
+  description:
+    "With `X-Clment-Session: cookie` only: the session cookie (HttpOnly) and the CSRF cookie (readable by the page, to echo in `X-CSRF-Token`); SameSite=Strict, Path=/, Secure on https regions, Max-Age the session's remaining life.",
+};
+
+const sessionCookiesCleared: HeaderDoc = {
+  name: "Set-Cookie",
+  description: "With `X-Clment-Session: cookie` only: both session cookies cleared (Max-Age=0).",
+};
 
 const principal = named(
   "Principal",
@@ -215,11 +235,13 @@ export function settingsOperations(): OperationDoc[] {
       tag: "Auth",
       access: "public",
       body: signupBody,
+      headers: [sessionModeHeader],
       errors: ["CONFLICT"],
       responses: [
         {
           status: 201,
           description: "The organization, its owner and their session",
+          headers: [sessionCookiesSet],
           schema: envelope({ organization, user: member, session }),
         },
       ],
@@ -232,9 +254,15 @@ export function settingsOperations(): OperationDoc[] {
       tag: "Auth",
       access: "public",
       body: loginBody,
+      headers: [sessionModeHeader],
       errors: ["UNAUTHORIZED"],
       responses: [
-        { status: 200, description: "A session", schema: envelope({ user: member, session }) },
+        {
+          status: 200,
+          description: "A session",
+          headers: [sessionCookiesSet],
+          schema: envelope({ user: member, session }),
+        },
       ],
     },
     {
@@ -245,9 +273,15 @@ export function settingsOperations(): OperationDoc[] {
       tag: "Auth",
       access: "public",
       body: acceptInviteBody,
+      headers: [sessionModeHeader],
       errors: ["UNAUTHORIZED", "NOT_FOUND", "CONFLICT"],
       responses: [
-        { status: 200, description: "A session", schema: envelope({ user: member, session }) },
+        {
+          status: 200,
+          description: "A session",
+          headers: [sessionCookiesSet],
+          schema: envelope({ user: member, session }),
+        },
       ],
     },
     {
@@ -280,9 +314,15 @@ export function settingsOperations(): OperationDoc[] {
       tag: "Auth",
       access: "public",
       query: ssoCallbackQuery,
+      headers: [sessionModeHeader],
       errors: ["UNAUTHORIZED"],
       responses: [
-        { status: 200, description: "A session", schema: envelope({ user: member, session }) },
+        {
+          status: 200,
+          description: "A session",
+          headers: [sessionCookiesSet],
+          schema: envelope({ user: member, session }),
+        },
       ],
     },
     {
@@ -292,10 +332,12 @@ export function settingsOperations(): OperationDoc[] {
       summary: "Log out: the session token stops working at once",
       tag: "Auth",
       access: "authenticated",
+      headers: [sessionModeHeader],
       responses: [
         {
           status: 200,
           description: "Logged out",
+          headers: [sessionCookiesCleared],
           schema: envelope({ loggedOut: z.literal(true) }),
         },
       ],

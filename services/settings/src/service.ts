@@ -1,4 +1,5 @@
 import type { Express } from "express";
+import { SessionCookies } from "@clment/auth";
 import { perContext, type ServiceContext, type ServiceDefinition } from "@clment/runtime";
 import { Mailer } from "./clients/email.mailer.js";
 import { WebhookHttpClient, type Resolver } from "./clients/webhook.http.js";
@@ -91,6 +92,12 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
       emails: new EmailNotificationService(context.db, mailer),
       integrations: new IntegrationService({ ...deps, cipher }),
       sso,
+      // The console's session cookies (set here, checked by the gateway with the same secret).
+      sessionCookies: new SessionCookies({
+        publicBaseUrl: context.config.publicBaseUrl,
+        secret: context.config.IDENTITY_SECRET,
+        acceptedSecrets: context.config.IDENTITY_ACCEPTED_SECRETS,
+      }),
       ssoLogin: new SsoLoginService({ ...deps, sso, allowHttp: webhookConfig.allowHttp }),
       allowHttp: webhookConfig.allowHttp,
       jobs,
@@ -107,11 +114,14 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
     retention: settingsRetentionRules,
     publicRoutes(app: Express, context) {
       const settings = useCasesOf(context);
-      app.use(publicAuthRoutes(settings.auth), ssoLoginRoutes(settings.ssoLogin));
+      app.use(
+        publicAuthRoutes(settings.auth, settings.sessionCookies),
+        ssoLoginRoutes(settings.ssoLogin, settings.sessionCookies),
+      );
     },
     routes(app: Express, context) {
       const settings = useCasesOf(context);
-      app.use(authRoutes(settings.auth));
+      app.use(authRoutes(settings.auth, settings.sessionCookies));
       app.use("/v1/settings", settingsAccess);
       app.use(
         apiKeyRoutes(settings.apiKeys),

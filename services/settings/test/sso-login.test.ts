@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { sql } from "kysely";
-import { uniqueId } from "@clment/testing";
+import { startOidcProvider, uniqueId, type TestOidcProvider } from "@clment/testing";
 import { loadSettingsConfig } from "../src/config.js";
 import { ssoRedirectUri } from "../src/domain/sso-login.service.js";
 import { createSettingsService } from "../src/service.js";
 import { PUBLIC_BASE_URL, SettingsHarness, type SignedUp } from "./harness.js";
-import { startOidcProvider, type TestOidcProvider } from "./support/oidc.provider.js";
 
 describe("signing in with single sign-on (OIDC, authorization code with PKCE)", () => {
   let settings: SettingsHarness;
@@ -48,8 +47,10 @@ describe("signing in with single sign-on (OIDC, authorization code with PKCE)", 
     return response.body.data.authorizationUrl as string;
   }
 
-  function callback(query: Record<string, string>) {
-    return settings.request("GET", `/v1/auth/sso/callback?${new URLSearchParams(query)}`);
+  function callback(query: Record<string, string>, headers: Record<string, string> = {}) {
+    return settings.request("GET", `/v1/auth/sso/callback?${new URLSearchParams(query)}`, {
+      headers,
+    });
   }
 
   async function signInAs(account: { email: string; emailVerified: boolean; name?: string }) {
@@ -102,6 +103,27 @@ describe("signing in with single sign-on (OIDC, authorization code with PKCE)", 
       actor: { type: "user", id: acme.user.id },
       metadata: { sso: true },
     });
+  });
+
+  it("sets the console's session cookies on the callback only when asked (X-Clment-Session: cookie)", async () => {
+    const plain = await signInAs({ email: `owner@${domain}`, emailVerified: true });
+    expect(plain.response.headers.getSetCookie()).toEqual([]);
+
+    const accountId = `acct-${uniqueId()}`;
+    provider.addAccount(accountId, { email: `owner@${domain}`, emailVerified: true });
+    const query = await provider.authorize(await start(`owner@${domain}`), accountId);
+    const response = await callback(query, { "x-clment-session": "cookie" });
+    expect(response.status).toBe(200);
+    const token = response.body.data.session.token as string;
+    const [session, csrf] = response.headers.getSetCookie();
+    expect(session).toMatch(
+      new RegExp(
+        `^__Host-clment_session=${token}; Path=/; Max-Age=\\d+; HttpOnly; Secure; SameSite=Strict$`,
+      ),
+    );
+    expect(csrf).toMatch(
+      /^__Host-clment_csrf=[\w-]{43}; Path=\/; Max-Age=\d+; Secure; SameSite=Strict$/,
+    );
   });
 
   it("provisions a new verified email of an allowed domain as an active member", async () => {

@@ -1,8 +1,10 @@
 import { Router } from "express";
+import type { SessionCookies } from "@clment/auth";
 import { parseInput } from "@clment/http";
 import { z } from "zod";
 import type { SsoLoginService } from "../domain/sso-login.service.js";
 import { email, requestIdOf } from "./request.js";
+import { setSessionCookies } from "./session-cookie.js";
 
 export const ssoStartQuery = z
   .strictObject({
@@ -24,8 +26,11 @@ export const ssoCallbackQuery = z.object({
   error_description: param.optional(),
 });
 
-/** Single sign-on: reached without an identity (mounted before the check), like login. */
-export function ssoLoginRoutes(ssoLogin: SsoLoginService): Router {
+/**
+ * Single sign-on: reached without an identity (mounted before the check), like login; the
+ * callback sets the console's cookies on `X-Clment-Session: cookie`, as login does.
+ */
+export function ssoLoginRoutes(ssoLogin: SsoLoginService, cookies: SessionCookies): Router {
   const router = Router();
   router.get("/v1/auth/sso/start", async (req, res) => {
     const query = parseInput(ssoStartQuery, req.query, "query");
@@ -36,7 +41,9 @@ export function ssoLoginRoutes(ssoLogin: SsoLoginService): Router {
     const passed = Object.fromEntries(
       Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined),
     );
-    res.json({ data: await ssoLogin.callback(passed, requestIdOf(res)) });
+    const signedIn = await ssoLogin.callback(passed, requestIdOf(res));
+    setSessionCookies(req, res, cookies, signedIn.session);
+    res.json({ data: signedIn });
   });
   return router;
 }
