@@ -7,12 +7,8 @@ import addFormats from "ajv-formats";
 import type { Express } from "express";
 import { ROUTES } from "@clment/gateway";
 import { Clment } from "@clment/sdk";
-import { waitFor } from "@clment/testing";
+import { startOidcProvider, waitFor, type TestOidcProvider } from "@clment/testing";
 import { agreementPdf } from "../../services/review/test/support/agreement.documents.js";
-import {
-  startOidcProvider,
-  type TestOidcProvider,
-} from "../../services/settings/test/support/oidc.provider.js";
 import { newApiKey, newOrganization, PASSWORD, startTestRegion } from "../src/factories.js";
 import { OPENAPI_FILE, openApiText } from "../src/openapi.js";
 import type { RunningRegion } from "../src/region.js";

@@ -81,3 +81,4 @@ export * from "./redis-server.js";
 export * from "./smtp-server.js";
 export * from "./recording-server.js";
 export * from "./postgres-server.js";
+export * from "./oidc-provider.js";

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import Provider from "oidc-provider";
+import type Provider from "oidc-provider";
 
 /** A person the test provider can sign in. */
 export interface OidcAccount {
@@ -26,9 +26,12 @@ export interface TestOidcProvider {
 /**
  * A real OpenID Connect provider (the `oidc-provider` package) on a free loopback port, with one
  * confidential client registered for `redirectUri`. Email claims come from the userinfo endpoint
- * (the provider keeps ID tokens minimal), so the flow also exercises that path.
+ * (the provider keeps ID tokens minimal), so the flow also exercises that path. A browser can
+ * drive it too: its development login form takes the account id as login (any password), then
+ * a consent page's "Continue". The package is loaded on first use, not with @clment/testing.
  */
 export async function startOidcProvider(redirectUri: string): Promise<TestOidcProvider> {
+  const { default: Provider } = await import("oidc-provider");
   const accounts = new Map<string, OidcAccount>();
   const clientId = "clment-console";
   const clientSecret = "test-client-secret-0d4c1b9e8f7a6d5c4b3a29180f7e6d5c";
@@ -36,7 +39,7 @@ export async function startOidcProvider(redirectUri: string): Promise<TestOidcPr
   const server = createServer((req, res) => handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider = new Provider(issuer, {
+  const provider: Provider = new Provider(issuer, {
     clients: [
       {
         client_id: clientId,
