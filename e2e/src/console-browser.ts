@@ -1,0 +1,157 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { createTestDatabase, createTestRedisPrefix, testSecret } from "@clment/testing";
+import { startRegion, type RunningRegion } from "./region.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const CONSOLE_DIR = fileURLToPath(new URL("../../console/", import.meta.url));
+/** Where the browser tests write their screenshots of each console page. */
+export const SCREENSHOTS = fileURLToPath(new URL("../../test-output/console/", import.meta.url));
+
+/** The settings service reads its webhook settings (http receivers, quick retries) at start. */
+const WEBHOOK_ENV = {
+  WEBHOOKS_ALLOW_HTTP: "true",
+  WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true",
+  WEBHOOK_RETRY_DELAYS_MS: "200,400,800",
+  WEBHOOK_SWEEP_INTERVAL_MS: "250",
+  WEBHOOK_TIMEOUT_MS: "3000",
+};
+
+/** Builds console/dist once when it is missing (`pnpm build` normally does it). */
+function ensureConsoleBuilt(): void {
+  if (existsSync(`${CONSOLE_DIR}dist/index.html`)) return;
+  const vite = `${CONSOLE_DIR}node_modules/vite/bin/vite.js`;
+  const result = spawnSync(process.execPath, [vite, "build"], {
+    cwd: CONSOLE_DIR,
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`console build failed: ${result.stderr}`);
+}
+
+export interface ConsoleBrowser {
+  region: RunningRegion;
+  browser: Browser;
+  /** Requests the pages made outside the region (and the allowed origins): blocked, listed. */
+  outside: string[];
+  /** Uncaught page errors and console errors of every page opened. */
+  pageErrors: string[];
+  /** Lets pages reach another origin too (an identity provider started by the test). */
+  allowOrigin(origin: string): void;
+  /** A browser context (its own cookies) whose requests outside the allowed origins are blocked. */
+  newContext(): Promise<BrowserContext>;
+  /** Opens the console at `hash` (e.g. `#/signup`) in a new page of `context`. */
+  open(context: BrowserContext, hash: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole US region on a database and Redis prefix of its own (`label` names them), with the
+ * console built and served by its gateway, and headless Chromium to drive it. There is no silent
+ * pass: without Chromium this fails (`.ci/run` installs it).
+ */
+export async function startConsoleBrowser(label: string): Promise<ConsoleBrowser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  ensureConsoleBuilt();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const saved: Record<string, string | undefined> = {};
+  const restoreEnv = () => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  for (const [name, value] of Object.entries(WEBHOOK_ENV)) {
+    saved[name] = process.env[name];
+    process.env[name] = value;
+  }
+  const database = await createTestDatabase(label);
+  const redis = createTestRedisPrefix(label);
+  let region: RunningRegion | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await region?.close();
+    restoreEnv();
+    await redis.cleanup();
+    await database.drop();
+  };
+  try {
+    region = await startRegion({
+      region: "us",
+      databaseUrl: database.url,
+      redisPrefix: redis.prefix,
+      identitySecret: testSecret("us"),
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const running = region;
+  const launched = browser;
+  const origins = new Set([new URL(running.url).origin]);
+  const outside: string[] = [];
+  const pageErrors: string[] = [];
+  return {
+    region: running,
+    browser: launched,
+    outside,
+    pageErrors,
+    allowOrigin: (origin) => origins.add(new URL(origin).origin),
+    async newContext() {
+      const context = await launched.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.route("**/*", (route) => {
+        const url = route.request().url();
+        if (
+          url.startsWith("data:") ||
+          url.startsWith("blob:") ||
+          origins.has(new URL(url).origin)
+        ) {
+          return route.continue();
+        }
+        outside.push(url);
+        return route.abort();
+      });
+      return context;
+    },
+    async open(context, hash) {
+      const page = await context.newPage();
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      page.on("console", (message) => {
+        if (message.type() === "error") pageErrors.push(message.text());
+      });
+      await page.goto(`${running.url}/${hash}`, { waitUntil: "load" });
+      return page;
+    },
+    close,
+  };
+}
+
+/** Follows a link of the main navigation and waits for its page's heading. */
+export async function goTo(page: Page, link: string): Promise<void> {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: link }).click();
+  await page.getByRole("heading", { level: 1, name: link }).waitFor();
+}
+
+/** A full-page screenshot of `page` in test-output/console/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
+
+/** Page errors other than the browser's report of a refused request (a 4xx the UI shows). */
+export function unexpectedErrors(pageErrors: string[]): string[] {
+  return pageErrors.filter((message) => !/status of 4\d\d/.test(message));
+}
