@@ -1,138 +1,47 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import {
   call,
-  createTestDatabase,
-  createTestRedisPrefix,
   startRecordingServer,
-  testSecret,
   uniqueId,
   waitFor,
   type RecordingServer,
-  type TestDatabase,
 } from "@clment/testing";
+import {
+  goTo as goToIn,
+  screenshot as screenshotOf,
+  startConsoleBrowser,
+  unexpectedErrors,
+  type ConsoleBrowser,
+} from "../src/console-browser.js";
 import { PASSWORD } from "../src/factories.js";
-import { startRegion, type RunningRegion } from "../src/region.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const CONSOLE_DIR = fileURLToPath(new URL("../../console/", import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL("../../test-output/console/", import.meta.url));
-
-/** The settings service reads its webhook settings from the environment at start. */
-const WEBHOOK_ENV = {
-  WEBHOOKS_ALLOW_HTTP: "true",
-  WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true",
-  WEBHOOK_RETRY_DELAYS_MS: "200,400,800",
-  WEBHOOK_SWEEP_INTERVAL_MS: "250",
-  WEBHOOK_TIMEOUT_MS: "3000",
-};
-
-/** Builds console/dist once when it is missing (`pnpm build` normally does it). */
-function ensureConsoleBuilt(): void {
-  if (existsSync(`${CONSOLE_DIR}dist/index.html`)) return;
-  const vite = `${CONSOLE_DIR}node_modules/vite/bin/vite.js`;
-  const result = spawnSync(process.execPath, [vite, "build"], {
-    cwd: CONSOLE_DIR,
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`console build failed: ${result.stderr}`);
-}
+import type { RunningRegion } from "../src/region.js";
 
 describe("the admin console in headless Chromium, served by the gateway at /", () => {
-  let database: TestDatabase;
-  let redis: { prefix: string; cleanup(): Promise<void> };
+  let harness: ConsoleBrowser;
   let region: RunningRegion;
   let receiver: RecordingServer;
-  let browser: Browser;
   let owner: BrowserContext;
   let page: Page;
-  const outside: string[] = [];
-  const pageErrors: string[] = [];
-  const saved: Record<string, string | undefined> = {};
   const ownerEmail = `owner-${uniqueId()}@example.com`;
 
   const api = (path: string, token: string) =>
     fetch(`${region.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
-
-  /** A context whose every request outside the region is blocked and reported. */
-  const newContext = async (): Promise<BrowserContext> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const origin = new URL(region.url).origin;
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith(origin) || url.startsWith("data:") || url.startsWith("blob:")) {
-        return route.continue();
-      }
-      outside.push(url);
-      return route.abort();
-    });
-    return context;
-  };
-
-  const open = async (context: BrowserContext, hash: string): Promise<Page> => {
-    const opened = await context.newPage();
-    opened.on("pageerror", (error) => pageErrors.push(error.message));
-    opened.on("console", (message) => {
-      if (message.type() === "error") pageErrors.push(message.text());
-    });
-    await opened.goto(`${region.url}/${hash}`, { waitUntil: "load" });
-    return opened;
-  };
-
-  const goTo = async (link: string) => {
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: link }).click();
-    await page.getByRole("heading", { level: 1, name: link }).waitFor();
-  };
-
-  const screenshot = (name: string) =>
-    page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+  const newContext = () => harness.newContext();
+  const open = (context: BrowserContext, hash: string) => harness.open(context, hash);
+  const goTo = (link: string) => goToIn(page, link);
+  const screenshot = (name: string) => screenshotOf(page, name);
 
   beforeAll(async () => {
-    // No silent pass: without Chromium this fails (.ci/run installs it).
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
-    ensureConsoleBuilt();
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    database = await createTestDatabase("e2e_console");
-    redis = createTestRedisPrefix("e2e_console");
-    for (const [name, value] of Object.entries(WEBHOOK_ENV)) {
-      saved[name] = process.env[name];
-      process.env[name] = value;
-    }
-    region = await startRegion({
-      region: "us",
-      databaseUrl: database.url,
-      redisPrefix: redis.prefix,
-      identitySecret: testSecret("us"),
-    });
+    harness = await startConsoleBrowser("e2e_console");
+    region = harness.region;
     receiver = await startRecordingServer();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
     owner = await newContext();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await region?.close();
+    await harness?.close();
     await receiver?.close();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    await redis?.cleanup();
-    await database?.drop();
   });
 
   it("serves index.html at / under a CSP allowing only this origin's scripts, and its hashed assets", async () => {
@@ -233,7 +142,7 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     // Typing the settings address by hand (a hash change: the in-memory session stays).
     await member.evaluate('window.location.hash = "#/settings/api-keys"');
     await member.getByText("Settings are for owners and admins").waitFor();
-    await member.screenshot({ path: `${SCREENSHOTS}member-workspace.png`, fullPage: true });
+    await screenshotOf(member, "member-workspace");
     await memberContext.close();
 
     const login = await call(region.url, "POST", "/v1/auth/login", {
@@ -300,7 +209,7 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
       .waitFor();
     await screenshot("audit-log");
 
-    expect(outside).toEqual([]);
-    expect(pageErrors.filter((message) => !/status of 4\d\d/.test(message))).toEqual([]);
+    expect(harness.outside).toEqual([]);
+    expect(unexpectedErrors(harness.pageErrors)).toEqual([]);
   }, 60_000);
 });
