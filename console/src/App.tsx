@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type ReactNode } from "react";
-import { api, setSessionToken, type Me, type Session } from "./api";
+import { api, onSessionEnded, type Me } from "./api";
 import { AcceptInvitePage, SignInPage, SignUpPage } from "./pages/auth";
 import { ApiKeysPage } from "./pages/api-keys";
 import { AuditLogPage } from "./pages/audit-log";
@@ -39,20 +39,36 @@ const SETTINGS = [
 
 export function App() {
   const { path, query } = useHashRoute();
-  const [me, setMe] = useState<Me | undefined>(undefined);
+  // undefined while asking whether the session cookie is alive; null when signed out.
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
 
-  const start = useCallback(async (session: Session) => {
-    setSessionToken(session.token);
+  // The session is in an httpOnly cookie: on load, /v1/me says whether it is alive, so a reload
+  // stays signed in; any 401 later (expired, revoked) shows sign-in again.
+  useEffect(() => {
+    onSessionEnded(() => setMe(null));
+    api<Me>("GET", "/v1/me").then(setMe, () => setMe(null));
+    return () => onSessionEnded(undefined);
+  }, []);
+
+  // The API set the session cookies; the token in the answer is not kept.
+  const start = useCallback(async () => {
     setMe(await api<Me>("GET", "/v1/me"));
     window.location.hash = "#/";
   }, []);
 
-  const signOut = () => {
-    api("POST", "/v1/auth/logout").catch(() => undefined);
-    setSessionToken(undefined);
-    setMe(undefined);
+  const signOut = async () => {
+    await api("POST", "/v1/auth/logout").catch(() => undefined);
+    setMe(null);
     window.location.hash = "#/signin";
   };
+
+  if (me === undefined) {
+    return (
+      <Shell>
+        <p role="status">Loading…</p>
+      </Shell>
+    );
+  }
 
   if (!me) {
     // The identity provider's redirect: the one route outside the hash (served by the gateway).
@@ -130,7 +146,7 @@ export function App() {
         <span className="who">
           {me.principal.type === "user" ? `${me.principal.email} (${me.principal.role})` : ""}
         </span>
-        <button type="button" onClick={signOut}>
+        <button type="button" onClick={() => void signOut()}>
           Sign out
         </button>
       </header>

@@ -1,17 +1,29 @@
 /**
- * The console talks only to the public API of its own origin (`/v1/...`) with the session
- * token as a Bearer header. The token lives in this module's memory only: never in
- * localStorage, sessionStorage or a readable cookie, so a reload signs the user out
- * (see README.md for the design and the httpOnly-cookie alternative).
+ * The console talks only to the public API of its own origin (`/v1/...`). Its session is a pair
+ * of cookies the API sets when asked to (`X-Clment-Session: cookie`, sent on every request): an
+ * HttpOnly session cookie that no script here can read, and a readable CSRF cookie echoed in
+ * `X-CSRF-Token` on every state-changing request. The page keeps no token anywhere (no memory,
+ * localStorage, sessionStorage or readable cookie holds it), and a reload stays signed in:
+ * `GET /v1/me` tells whether the cookie's session is alive. See README.md for the design.
  */
-let sessionToken: string | undefined;
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-export function setSessionToken(token: string | undefined): void {
-  sessionToken = token;
+/** The CSRF cookie: `__Host-clment_csrf` on https, `clment_csrf_<port>` over local http. */
+function csrfToken(): string | undefined {
+  const { protocol, port } = window.location;
+  const name = protocol === "https:" ? "__Host-clment_csrf=" : `clment_csrf_${port || "80"}=`;
+  for (const part of document.cookie.split(";")) {
+    const pair = part.trim();
+    if (pair.startsWith(name)) return pair.slice(name.length);
+  }
+  return undefined;
 }
 
-export function hasSession(): boolean {
-  return sessionToken !== undefined;
+let sessionEnded: (() => void) | undefined;
+
+/** Registers what happens when the API answers 401: the session expired or was revoked. */
+export function onSessionEnded(listener: (() => void) | undefined): void {
+  sessionEnded = listener;
 }
 
 export class ApiError extends Error {
@@ -27,16 +39,21 @@ export class ApiError extends Error {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    "X-Clment-Session": "cookie",
+  };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (sessionToken) headers.Authorization = `Bearer ${sessionToken}`;
+  const csrf = SAFE_METHODS.has(method) ? undefined : csrfToken();
+  if (csrf) headers["X-CSRF-Token"] = csrf;
   const response = await fetch(path, {
     method,
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "omit",
+    credentials: "same-origin",
     cache: "no-store",
   });
+  if (response.status === 401) sessionEnded?.();
   const json = (await response.json().catch(() => null)) as {
     data?: T;
     error?: { code: string; message: string; details?: { path: string; message: string }[] };

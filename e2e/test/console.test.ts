@@ -118,6 +118,61 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     expect(after.status).toBe(401);
   }, 60_000);
 
+  it("keeps the session in an httpOnly cookie: a reload or a new tab stays signed in, and no script can read the token", async () => {
+    await page.reload({ waitUntil: "load" });
+    await page.getByRole("heading", { level: 1, name: "API & Integrations" }).waitFor();
+    await page.getByText(`${ownerEmail} (owner)`).waitFor();
+    const tab = await open(owner, "#/");
+    await tab.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
+    await tab.close();
+
+    const port = new URL(region.url).port;
+    const cookies = await owner.cookies(region.url);
+    const session = cookies.find((c) => c.name === `clment_session_${port}`);
+    const csrf = cookies.find((c) => c.name === `clment_csrf_${port}`);
+    expect(session).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/", secure: false });
+    expect(session!.value).toMatch(/^clm_ses_/);
+    expect(session!.expires * 1000 - Date.now()).toBeGreaterThan(13 * 24 * 3600 * 1000);
+    expect(csrf).toMatchObject({ httpOnly: false, sameSite: "Strict", path: "/" });
+
+    const seen = await page.evaluate(() => ({
+      cookie: document.cookie,
+      local: JSON.stringify({ ...window.localStorage }),
+      session: JSON.stringify({ ...window.sessionStorage }),
+    }));
+    expect(seen.cookie).toBe(`clment_csrf_${port}=${csrf!.value}`);
+    expect(seen.cookie).not.toContain("clm_ses_");
+    expect(seen.local).toBe("{}");
+    expect(seen.session).toBe("{}");
+
+    // Another origin of the same site (SameSite lets the cookies go along) posts a form to the
+    // API: it cannot add the CSRF header, and the gateway checks Origin too.
+    const attacker = await owner.newPage();
+    const evil = "http://127.0.0.1:1";
+    const target = `${region.url}/v1/settings/api-keys`;
+    await attacker.route(`${evil}/**`, (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body:
+          `<!doctype html><form method="post" enctype="text/plain" action="${target}">` +
+          `<input name='{"label":"forged","x":"' value='"}'></form>`,
+      }),
+    );
+    await attacker.goto(`${evil}/`);
+    await Promise.all([
+      attacker.waitForURL(target),
+      attacker.evaluate(() => document.querySelector("form")!.submit()),
+    ]);
+    const answer = JSON.parse(await attacker.locator("body").innerText());
+    expect(answer.error.code).toBe("FORBIDDEN");
+    expect(answer.error.message).toContain("origin");
+    await attacker.close();
+    const token = session!.value;
+    const keys = await api("/v1/settings/api-keys", token);
+    const labels = ((await keys.json()) as any).data.apiKeys.map((k: { label: string }) => k.label);
+    expect(labels).not.toContain("forged");
+  }, 60_000);
+
   it("an invited member accepts the invite in the UI and sees the workspace but no Settings; the API still refuses them", async () => {
     const email = `member-${uniqueId()}@example.com`;
     await goTo("Members");
@@ -139,7 +194,7 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     await member.getByText(`${email} (member)`).waitFor();
     expect(await member.getByRole("heading", { name: "Settings" }).count()).toBe(0);
     expect(await member.getByRole("link", { name: "API & Integrations" }).count()).toBe(0);
-    // Typing the settings address by hand (a hash change: the in-memory session stays).
+    // Typing the settings address by hand.
     await member.evaluate('window.location.hash = "#/settings/api-keys"');
     await member.getByText("Settings are for owners and admins").waitFor();
     await screenshotOf(member, "member-workspace");
@@ -211,5 +266,36 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
 
     expect(harness.outside).toEqual([]);
     expect(unexpectedErrors(harness.pageErrors)).toEqual([]);
+  }, 60_000);
+
+  it("signing out revokes the session and clears its cookies: a reload shows sign-in", async () => {
+    const token = (await owner.cookies(region.url)).find((c) =>
+      c.name.startsWith("clment_session_"),
+    )!.value;
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    expect(await owner.cookies(region.url)).toEqual([]);
+    await page.reload({ waitUntil: "load" });
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    expect((await api("/v1/me", token)).status).toBe(401);
+
+    // A session revoked elsewhere: the next request is 401, its cookies go, sign-in shows.
+    const other = await newContext();
+    const signedIn = await open(other, "#/signin");
+    await signedIn.getByLabel("Email").fill(ownerEmail);
+    await signedIn.getByLabel("Password").fill(PASSWORD);
+    await signedIn.getByRole("button", { name: "Sign in" }).click();
+    await signedIn.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
+    const revoked = (await other.cookies(region.url)).find((c) =>
+      c.name.startsWith("clment_session_"),
+    )!.value;
+    await call(region.url, "POST", "/v1/auth/logout", { token: revoked });
+    await signedIn
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name: "Billing" })
+      .click();
+    await signedIn.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    expect(await other.cookies(region.url)).toEqual([]);
+    await other.close();
   }, 60_000);
 });
