@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { sql, type Kysely } from "kysely";
-import { generateApiKey, generateSessionToken, IdentityTokens } from "@clment/auth";
+import { generateApiKey, generateSessionToken, IdentityTokens, SessionCookies } from "@clment/auth";
 import { call, createTestDatabase, createTestRedisPrefix, testSecret } from "@clment/testing";
-import { newApiKey, newOrganization } from "../../src/factories.js";
+import { consoleLogin, newApiKey, newOrganization } from "../../src/factories.js";
 import { startRegion, type RunningRegion } from "../../src/region.js";
 import { startSecurityRegion, type SecurityRegion } from "./support.js";
 
@@ -85,6 +85,33 @@ describe("API2 broken authentication", () => {
     await sql`update settings.api_keys set expires_at = now() - interval '1 second'
               where id = ${expiring.id}`.execute(db);
     await expect401(`Bearer ${expiring.secret}`);
+  });
+
+  it("takes the console's session cookie only for a live session: an API key, a made-up or a logged-out session in it is 401, and cleared", async () => {
+    const cookies = new SessionCookies({
+      publicBaseUrl: `${env.url}/v1`,
+      secret: testSecret("eu"),
+    });
+    const loggedOut = await consoleLogin(env.url, env.a.org.owner.email);
+    await call(env.url, "POST", "/v1/auth/logout", { token: loggedOut.token });
+    for (const value of [
+      env.a.key.secret,
+      generateSessionToken(),
+      loggedOut.token,
+      `${loggedOut.token}x`,
+      "x".repeat(4_000),
+    ]) {
+      for (const path of ["/v1/me", "/v1/contracts", "/v1/settings/members"]) {
+        const response = await call(env.url, "GET", path, {
+          headers: { cookie: `${cookies.sessionName}=${value}` },
+        });
+        expect({ value, path, status: response.status }).toEqual({ value, path, status: 401 });
+        expect(response.body.error.code).toBe("UNAUTHORIZED");
+        expect(response.headers.getSetCookie()[0]).toBe(
+          `${cookies.sessionName}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict`,
+        );
+      }
+    }
   });
 
   it("refuses a credential of another region, and ignores a forged identity header", async () => {

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { loadGatewayConfig, startGateway, type RunningGateway } from "@clment/gateway";
 import { call, testSecret, TEST_REDIS_URL, type TestResponse } from "@clment/testing";
+import { consoleLogin } from "../../src/factories.js";
 import { startSecurityRegion, type SecurityRegion } from "./support.js";
 
-/** OWASP API8:2023: security headers, no stack traces, CORS closed by default. */
+/**
+ * OWASP API8:2023: security headers, no stack traces, CORS closed by default, and the console's
+ * session cookie locked down (HttpOnly, SameSite=Strict, CSRF token and origin on writes).
+ */
 describe("API8 security misconfiguration", () => {
   let env: SecurityRegion;
   let httpsGateway: RunningGateway;
@@ -85,6 +89,43 @@ describe("API8 security misconfiguration", () => {
     });
     expect(simple.status).toBe(200);
     expect(simple.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("the console's session cookie is HttpOnly and SameSite=Strict, and a write with it needs the CSRF token and this region's origin", async () => {
+    const session = await consoleLogin(env.url, env.a.org.owner.email);
+    const [sessionCookie, csrfCookie] = session.setCookies;
+    expect(sessionCookie).toMatch(/; HttpOnly; SameSite=Strict$/);
+    expect(csrfCookie).toMatch(/; SameSite=Strict$/);
+    const origin = new URL(env.url).origin;
+    const write = (headers: Record<string, string>) =>
+      call(env.url, "POST", "/v1/contracts", {
+        headers: { cookie: session.cookie, ...headers },
+        body: { title: "Written with the session cookie" },
+      });
+    for (const headers of [
+      {},
+      { origin },
+      { "x-csrf-token": session.csrf },
+      { origin: "https://evil.example", "x-csrf-token": session.csrf },
+      { origin: "null", "x-csrf-token": session.csrf },
+      { referer: "https://evil.example/", "x-csrf-token": session.csrf },
+    ]) {
+      const refused = await write(headers);
+      expect({ headers, status: refused.status }).toEqual({ headers, status: 403 });
+      expect(refused.body.error.code).toBe("FORBIDDEN");
+    }
+    expect((await write({ origin, "x-csrf-token": session.csrf })).status).toBe(201);
+
+    // Another origin cannot get the headers it would need past CORS either.
+    const preflight = await call(env.url, "OPTIONS", "/v1/auth/login", {
+      headers: {
+        origin: "https://evil.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "x-clment-session, x-csrf-token, content-type",
+      },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    expect(preflight.headers.get("access-control-allow-headers")).toBeNull();
   });
 
   it("never shows a stack trace or internal detail in an error", async () => {
