@@ -18,8 +18,7 @@ import {
 } from "@clment/http";
 import {
   collectProcessMetrics,
-  httpRequestDuration,
-  httpRequests,
+  recordRequest,
   startMetricsServer,
   type MetricsServer,
 } from "@clment/metrics";
@@ -198,14 +197,7 @@ export async function startGateway(
     const started = performance.now();
     res.once("finish", () => {
       const seconds = (performance.now() - started) / 1000;
-      const labels = {
-        service: "gateway",
-        method: req.method ?? "",
-        route: facts.route,
-        status: String(res.statusCode),
-      };
-      httpRequests.inc(labels);
-      httpRequestDuration.observe(labels, seconds);
+      recordRequest("gateway", req.method ?? "", facts.route, res.statusCode, seconds);
       if (accessLog) {
         logger.info(
           {

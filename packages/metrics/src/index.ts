@@ -27,6 +27,40 @@ export const httpRequestDuration = new Histogram({
   registers: [registry],
 });
 
+interface RequestSeries {
+  count: { inc(): void };
+  duration: { observe(seconds: number): void };
+}
+
+const requestSeries = new Map<string, RequestSeries>();
+
+/**
+ * Counts and times one answered request. The labelled series are looked up once per label
+ * combination and kept (prom-client would otherwise hash the label object on every call, a
+ * measurable share of the gateway's per-request time). Routes are patterns, never raw paths,
+ * and Node's parser knows a fixed set of methods, so the combinations are few.
+ */
+export function recordRequest(
+  service: string,
+  method: string,
+  route: string,
+  status: number,
+  seconds: number,
+): void {
+  const key = `${service} ${method} ${route} ${status}`;
+  let series = requestSeries.get(key);
+  if (!series) {
+    const labels = [service, method, route, String(status)] as const;
+    series = {
+      count: httpRequests.labels(...labels),
+      duration: httpRequestDuration.labels(...labels),
+    };
+    requestSeries.set(key, series);
+  }
+  series.count.inc();
+  series.duration.observe(seconds);
+}
+
 export const jobDuration = new Histogram({
   name: "clment_job_duration_seconds",
   help: "Queue job processing time, by queue and outcome (completed, failed)",

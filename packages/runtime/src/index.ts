@@ -10,8 +10,7 @@ import { idempotency } from "@clment/idempotency";
 import {
   addScrapeSampler,
   collectProcessMetrics,
-  httpRequestDuration,
-  httpRequests,
+  recordRequest,
   outboxLag,
   queueDepth,
   startMetricsServer,
@@ -263,9 +262,7 @@ function observeRequests(service: string): RequestHandler {
       const seconds = (performance.now() - started) / 1000;
       const matched = (req as { route?: { path?: unknown } }).route?.path;
       const route = typeof matched === "string" ? req.baseUrl + matched : "unmatched";
-      const labels = { service, method: req.method, route, status: String(res.statusCode) };
-      httpRequests.inc(labels);
-      httpRequestDuration.observe(labels, seconds);
+      recordRequest(service, req.method, route, res.statusCode, seconds);
       const log = (req as { log?: Logger }).log;
       if (log?.isLevelEnabled("info") && req.path !== "/healthz" && req.path !== "/readyz") {
         const identity = res.locals.identity as { organizationId?: string } | undefined;
