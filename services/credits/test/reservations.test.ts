@@ -210,6 +210,198 @@ describe("reserving credits", () => {
   });
 });
 
+describe("reservations taken together (group commit)", () => {
+  /** Reserves through the use case: requests made in one turn of the loop go in one batch. */
+  function reserveNow(
+    organizationId: string,
+    amount: number,
+    idempotencyKey: string = randomUUID(),
+  ) {
+    return credits.reservations
+      .reserve({
+        organizationId,
+        amount,
+        operation: "review",
+        resourceId: `resource-${idempotencyKey}`,
+        idempotencyKey,
+      })
+      .then(
+        (result) => ({ ...result, error: undefined }),
+        (error: unknown) => ({ reservation: undefined, created: false, error }),
+      );
+  }
+
+  async function transactionsOf(organizationId: string, kind: "reservations" | "ledger") {
+    const { rows } = await credits.pool.query(
+      kind === "reservations"
+        ? "select count(distinct xmin::text)::int as n from reservations where organization_id = $1"
+        : "select count(distinct xmin::text)::int as n from ledger_entries where organization_id = $1 and kind = 'reserve'",
+      [organizationId],
+    );
+    return rows[0].n as number;
+  }
+
+  it("takes the reservations that arrive together in one transaction, each with its own id", async () => {
+    const org = newOrganizationId();
+    await spendDownTo(credits, org, 60);
+    const results = await Promise.all(Array.from({ length: 20 }, () => reserveNow(org, 3)));
+    expect(results.every((r) => r.created && r.reservation)).toBe(true);
+    expect(new Set(results.map((r) => r.reservation!.id)).size).toBe(20);
+    // The 20 reservations and their ledger entries were written by one transaction (besides
+    // the one that spent the balance down).
+    expect(await transactionsOf(org, "reservations")).toBe(2);
+    expect(await transactionsOf(org, "ledger")).toBe(2);
+    expect(await balanceOf(credits, org)).toEqual({ total: 0, allowance: 0, packs: 0 });
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("takes several organizations' reservations in one transaction; one without credits refuses only its own", async () => {
+    // Ids that end alike: organizations in the same lane of batches.
+    const orgs = Array.from({ length: 3 }, () => `${newOrganizationId().slice(0, -2)}00`);
+    await Promise.all(orgs.map((org) => reserveNow(org, 1))); // opens the accounts
+    const [rich, other, poor] = orgs as [string, string, string];
+    await spendDownTo(credits, poor, 2);
+    const results = await Promise.all(
+      [rich, other, poor, rich, poor, other].map((org) => reserveNow(org, 2)),
+    );
+    expect(results.map((r) => (r.error as { code?: string } | undefined)?.code ?? "ok")).toEqual([
+      "ok",
+      "ok",
+      "ok",
+      "ok",
+      "INSUFFICIENT_CREDITS",
+      "ok",
+    ]);
+    const { rows } = await credits.pool.query(
+      `select count(distinct xmin::text)::int as n from reservations
+       where organization_id = any($1::uuid[]) and amount = 2`,
+      [orgs],
+    );
+    expect(rows[0].n).toBe(1);
+    expect(await balanceOf(credits, rich)).toMatchObject({ total: 95 });
+    expect(await balanceOf(credits, other)).toMatchObject({ total: 95 });
+    expect(await balanceOf(credits, poor)).toMatchObject({ total: 0 });
+    for (const org of orgs) await expectLedgerConsistent(credits, org);
+  });
+
+  it("refuses a request that would oversell on its own; the others in its batch are granted", async () => {
+    const org = newOrganizationId();
+    await spendDownTo(credits, org, 10);
+    const results = await Promise.all([1, 1, 9, 1, 1].map((amount) => reserveNow(org, amount)));
+    expect(results.map((r) => (r.error as { code?: string } | undefined)?.code ?? "ok")).toEqual([
+      "ok",
+      "ok",
+      "INSUFFICIENT_CREDITS",
+      "ok",
+      "ok",
+    ]);
+    expect(await balanceOf(credits, org)).toEqual({ total: 6, allowance: 6, packs: 0 });
+    const { rows } = await credits.pool.query(
+      "select count(*)::int as n from reservations where organization_id = $1 and amount = 9",
+      [org],
+    );
+    expect(rows[0].n).toBe(0);
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("reserves once for a key sent twice in one batch; a reused key with another amount is 409, the rest are granted", async () => {
+    const org = newOrganizationId();
+    const twice = `twice-${randomUUID()}`;
+    const reused = `reused-${randomUUID()}`;
+    await reserveNow(org, 2, reused);
+    const [first, others, retry, conflict] = await Promise.all([
+      reserveNow(org, 4, twice),
+      Promise.all([reserveNow(org, 1), reserveNow(org, 1)]),
+      reserveNow(org, 4, twice),
+      reserveNow(org, 5, reused),
+    ]);
+    expect(first.created).toBe(true);
+    expect(retry.created).toBe(false);
+    expect(retry.reservation!.id).toBe(first.reservation!.id);
+    expect(others.every((r) => r.created)).toBe(true);
+    expect((conflict.error as { code?: string }).code).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(await balanceOf(credits, org)).toEqual({ total: 92, allowance: 92, packs: 0 });
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("settles requests past the allowance together under the account lock: packs, refusals and retries each get their own answer", async () => {
+    const org = newOrganizationId();
+    await spendDownTo(credits, org, 3);
+    const pack = await buyPack(credits, org, 100);
+    const used = `used-${randomUUID()}`;
+    const earlier = await reserveNow(org, 1, used);
+    const results = await Promise.all([
+      reserveNow(org, 5),
+      reserveNow(org, 50),
+      reserveNow(org, 60),
+      reserveNow(org, 1, used),
+      reserveNow(org, 40),
+      reserveNow(org, 7, used),
+    ]);
+    expect(results.map((r) => (r.error as { code?: string } | undefined)?.code ?? "ok")).toEqual([
+      "ok",
+      "ok",
+      "INSUFFICIENT_CREDITS",
+      "ok",
+      "ok",
+      "IDEMPOTENCY_KEY_REUSED",
+    ]);
+    expect(results[0]!.reservation!.allocation).toEqual({
+      allowance: 2,
+      packs: [{ packId: pack.id, amount: 3 }],
+    });
+    expect(results[1]!.reservation!.allocation).toEqual({
+      allowance: 0,
+      packs: [{ packId: pack.id, amount: 50 }],
+    });
+    expect(results[3]).toMatchObject({ created: false, reservation: earlier.reservation });
+    const { rows } = await credits.pool.query(
+      `select count(distinct xmin::text)::int as n from reservations
+       where organization_id = $1 and amount in (5, 50, 40)`,
+      [org],
+    );
+    expect(rows[0].n).toBe(1);
+    expect(await balanceOf(credits, org)).toEqual({ total: 7, allowance: 0, packs: 7 });
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("opens the account of a new organization once when its first reservations arrive together", async () => {
+    const org = newOrganizationId();
+    const results = await Promise.all(Array.from({ length: 10 }, () => reserveNow(org, 5)));
+    expect(results.every((r) => r.created)).toBe(true);
+    expect(await balanceOf(credits, org)).toEqual({ total: 50, allowance: 50, packs: 0 });
+    expect((await ledgerKinds(credits, org)).filter((k) => k === "grant")).toHaveLength(1);
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("never oversells: 100 simultaneous reservations of 3 against 50 grant exactly 16, the rest 402", async () => {
+    const org = newOrganizationId();
+    await spendDownTo(credits, org, 50);
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () => reserve(credits, org, 3)),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(16);
+    expect(statuses.filter((s) => s === 402)).toHaveLength(84);
+    expect(await balanceOf(credits, org)).toEqual({ total: 2, allowance: 2, packs: 0 });
+    await expectLedgerConsistent(credits, org);
+  });
+
+  it("draws from packs past the allowance when requests arrive together, never more than there is", async () => {
+    const org = newOrganizationId();
+    await spendDownTo(credits, org, 20);
+    await buyPack(credits, org, 100);
+    const responses = await Promise.all(
+      Array.from({ length: 150 }, () => reserve(credits, org, 1)),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(120);
+    expect(statuses.filter((s) => s === 402)).toHaveLength(30);
+    expect(await balanceOf(credits, org)).toEqual({ total: 0, allowance: 0, packs: 0 });
+    await expectLedgerConsistent(credits, org);
+  });
+});
+
 describe("the internal reservation API", () => {
   it("answers services only: a user's or key's identity is 401", async () => {
     const org = newOrganizationId();

@@ -97,27 +97,33 @@ export interface NewReservation {
   expiresAt: Date;
 }
 
+/** Names a request within a batch of `reserveFromAllowance`: its organization and key. */
+export function batchKey(organizationId: string, idempotencyKey: string): string {
+  return `${organizationId} ${idempotencyKey}`;
+}
+
 export class ReservationRepository {
   constructor(private readonly db: Db) {}
 
   /**
-   * The common case, for a batch of one organization's reservations in one atomic statement:
-   * locks the account when its current period (not ended by `today`) is the one to draw from,
-   * takes the longest run of the requests, in order, that its allowance covers, records them
-   * and their ledger entries, and lowers the allowance by what they took. The row lock is held
-   * only while this statement runs. A request whose idempotency key already has a reservation
-   * takes nothing. Returns the reservations made, by idempotency key (the keys of a batch are
-   * distinct), and the account after them; the other requests (not covered, period ended, no
-   * account, key taken) are the caller's to settle on the general path.
+   * The common case, for a batch of reservations (of one or several organizations) in one
+   * atomic statement: locks the accounts, in the order of their ids, whose current period (not
+   * ended by `today`) is the one to draw from; takes for each organization the longest run of
+   * its requests, in order, that its allowance covers; records them and their ledger entries;
+   * lowers each allowance by what its reservations took. The row locks are held only while the
+   * statement runs. A request whose idempotency key already has a reservation takes nothing.
+   * Returns the reservations made (find one with `batchKey`; the batch's (organization, key)
+   * pairs are distinct) and the accounts after them; the other requests (not covered, period
+   * ended, no account, key taken) are the caller's to settle on the general path.
    */
   async reserveFromAllowance(
-    organizationId: string,
     today: string,
     requests: NewReservation[],
-  ): Promise<{ reserved: Map<string, ReservationRecord>; account?: AccountAfterReservation }> {
+  ): Promise<{ reserved: Map<string, ReservationRecord>; accounts: AccountAfterReservation[] }> {
     const input = JSON.stringify(
       requests.map((r, n) => ({
         n,
+        organization_id: r.organizationId,
         idempotency_key: r.idempotencyKey,
         amount: r.amount,
         operation: r.operation,
@@ -126,6 +132,7 @@ export class ReservationRepository {
         expires_at: r.expiresAt.toISOString(),
       })),
     );
+    const organizationIds = [...new Set(requests.map((r) => r.organizationId))];
     const { rows } = await sql<
       Row & {
         plan: string;
@@ -138,31 +145,40 @@ export class ReservationRepository {
       }
     >`
       with input as (
-        select i.*, sum(i.amount) over (order by i.n) as running
-        from jsonb_to_recordset(${input}::jsonb) as i(n int, idempotency_key text, amount int,
-          operation text, resource_id text, created_at timestamptz, expires_at timestamptz)
-      ), locked as (
-        select organization_id, period_start, allowance_balance
-        from accounts
-        where organization_id = ${organizationId}::uuid and period_end > ${today}::date
+        select i.*, sum(i.amount) over (partition by i.organization_id order by i.n) as running
+        from jsonb_to_recordset(${input}::jsonb) as i(n int, organization_id uuid,
+          idempotency_key text, amount int, operation text, resource_id text,
+          created_at timestamptz, expires_at timestamptz)
+      ), locked as materialized (
+        select a.organization_id, a.period_start, a.allowance_balance
+        from accounts a
+        where a.organization_id = any(${organizationIds}::uuid[])
+          and a.period_end > ${today}::date
+          and a.allowance_balance >= (
+            select min(i.running) from input i where i.organization_id = a.organization_id
+          )
+        order by a.organization_id
         for update
       ), reservation as (
         insert into reservations (organization_id, idempotency_key, amount, operation, resource_id,
           status, period_start, allowance_amount, pack_allocations, created_at, expires_at)
         select a.organization_id, i.idempotency_key, i.amount, i.operation, i.resource_id,
           'pending', a.period_start, i.amount, '[]'::jsonb, i.created_at, i.expires_at
-        from input i cross join locked a
+        from input i join locked a on a.organization_id = i.organization_id
         where i.running <= a.allowance_balance
         order by i.n
         on conflict (organization_id, idempotency_key) do nothing
         returning *
+      ), taken as (
+        select organization_id, sum(amount)::int as amount from reservation group by organization_id
       ), account as (
-        update accounts
-        set allowance_balance = allowance_balance - (select sum(amount) from reservation),
-          updated_at = now()
-        where organization_id = ${organizationId}::uuid and exists (select from reservation)
-        returning organization_id, plan, anchor_day, period_start, period_end, period_allowance,
-          allowance_balance, low_notified_period, exhausted_notified_period
+        update accounts a
+        set allowance_balance = a.allowance_balance - t.amount, updated_at = now()
+        from taken t
+        where a.organization_id = t.organization_id
+        returning a.organization_id, a.plan, a.anchor_day, a.period_start, a.period_end,
+          a.period_allowance, a.allowance_balance, a.low_notified_period,
+          a.exhausted_notified_period
       ), entry as (
         insert into ledger_entries (organization_id, kind, amount, balance_change, bucket,
           period_start, reservation_id, operation, resource_id, created_at)
@@ -176,14 +192,13 @@ export class ReservationRepository {
         a.plan, a.anchor_day, a.period_end::text as period_end, a.period_allowance,
         a.allowance_balance, a.low_notified_period::text as low_notified_period,
         a.exhausted_notified_period::text as exhausted_notified_period
-      from reservation r cross join account a
+      from reservation r join account a on a.organization_id = r.organization_id
     `.execute(this.db);
-    const reserved = new Map(rows.map((row) => [row.idempotency_key, toRecord(row)]));
-    const row = rows[0];
-    if (!row) return { reserved };
-    return {
-      reserved,
-      account: {
+    const reserved = new Map<string, ReservationRecord>();
+    const accounts = new Map<string, AccountAfterReservation>();
+    for (const row of rows) {
+      reserved.set(batchKey(row.organization_id, row.idempotency_key), toRecord(row));
+      accounts.set(row.organization_id, {
         organizationId: row.organization_id,
         plan: row.plan,
         anchorDay: row.anchor_day,
@@ -192,18 +207,23 @@ export class ReservationRepository {
         allowanceBalance: row.allowance_balance,
         lowNotifiedPeriod: row.low_notified_period,
         exhaustedNotifiedPeriod: row.exhausted_notified_period,
-      },
-    };
+      });
+    }
+    return { reserved, accounts: [...accounts.values()] };
   }
 
-  async findByKey(organizationId: string, idempotencyKey: string) {
-    const row = await this.db
+  /** The reservations the organization's `idempotencyKeys` already made, by key. */
+  async findByKeys(
+    organizationId: string,
+    idempotencyKeys: string[],
+  ): Promise<Map<string, ReservationRecord>> {
+    const rows = await this.db
       .selectFrom("reservations")
       .select(COLUMNS)
       .where("organization_id", "=", organizationId)
-      .where("idempotency_key", "=", idempotencyKey)
-      .executeTakeFirst();
-    return row && toRecord(row);
+      .where("idempotency_key", "in", idempotencyKeys)
+      .execute();
+    return new Map(rows.map((row) => [row.idempotency_key, toRecord(row)]));
   }
 
   /** Reads a reservation and locks its row until the transaction ends. */
@@ -218,37 +238,37 @@ export class ReservationRepository {
     return row && toRecord(row);
   }
 
-  /** Inserts a pending reservation; undefined when its idempotency key is already taken. */
-  async createIfKeyFree(reservation: {
-    organizationId: string;
-    idempotencyKey: string;
-    amount: number;
-    operation: string;
-    resourceId: string;
-    periodStart: string;
-    allocation: Allocation;
-    createdAt: Date;
-    expiresAt: Date;
-  }): Promise<ReservationRecord | undefined> {
-    const row = await this.db
+  /**
+   * Inserts pending reservations, in order; returns them in the same order. Their keys must be
+   * free (checked under the account lock): a taken one fails the whole insert.
+   */
+  async create(
+    reservations: (NewReservation & { periodStart: string; allocation: Allocation })[],
+  ): Promise<ReservationRecord[]> {
+    if (reservations.length === 0) return [];
+    const rows = await this.db
       .insertInto("reservations")
-      .values({
-        organization_id: reservation.organizationId,
-        idempotency_key: reservation.idempotencyKey,
-        amount: reservation.amount,
-        operation: reservation.operation,
-        resource_id: reservation.resourceId,
-        status: "pending",
-        period_start: reservation.periodStart,
-        allowance_amount: reservation.allocation.allowance,
-        pack_allocations: JSON.stringify(reservation.allocation.packs),
-        created_at: reservation.createdAt,
-        expires_at: reservation.expiresAt,
-      })
-      .onConflict((oc) => oc.columns(["organization_id", "idempotency_key"]).doNothing())
+      .values(
+        reservations.map((reservation) => ({
+          organization_id: reservation.organizationId,
+          idempotency_key: reservation.idempotencyKey,
+          amount: reservation.amount,
+          operation: reservation.operation,
+          resource_id: reservation.resourceId,
+          status: "pending" as const,
+          period_start: reservation.periodStart,
+          allowance_amount: reservation.allocation.allowance,
+          pack_allocations: JSON.stringify(reservation.allocation.packs),
+          created_at: reservation.createdAt,
+          expires_at: reservation.expiresAt,
+        })),
+      )
       .returning(COLUMNS)
-      .executeTakeFirst();
-    return row && toRecord(row);
+      .execute();
+    const made = new Map(
+      rows.map((row) => [batchKey(row.organization_id, row.idempotency_key), toRecord(row)]),
+    );
+    return reservations.map((r) => made.get(batchKey(r.organizationId, r.idempotencyKey))!);
   }
 
   async finish(
