@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IdentityTokens } from "@clment/auth";
 import { freePort } from "@clment/testing";
-import { compareLatency, load, type LoadResult } from "./lib/load.js";
+import { compareLatency, compareThroughput, load, type LoadResult } from "./lib/load.js";
 import type { Metric } from "./lib/metrics.js";
 import { barChart } from "./lib/svg.js";
 import { reportedPort, startProcess, stopAll, waitReady } from "./lib/processes.js";
@@ -30,6 +30,7 @@ function print(results: LoadResult[]): void {
       "req/s": Math.round(r.requestsPerSecond),
       "p50 ms": r.p50,
       "p99 ms": r.p99,
+      "CPU µs/req": r.cpuMicrosPerRequest === undefined ? "" : Math.round(r.cpuMicrosPerRequest),
       errors: r.errors + r.non2xx,
     })),
   );
@@ -67,12 +68,13 @@ export async function benchGateway(): Promise<Metric[]> {
       REVIEW_URL: urls.review,
       CREDITS_URL: urls.credits,
     };
+    const pids: Partial<Record<string, number>> = {};
     for (const name of SERVICE_NAMES) {
-      startProcess(name, `services/${name}/dist/main.js`, {
+      pids[name] = startProcess(name, `services/${name}/dist/main.js`, {
         ...common,
         ...peers,
         PORT: String(ports[name]),
-      });
+      }).process.pid;
     }
     await Promise.all(Object.values(urls).map((u) => waitReady(`${u}/readyz`)));
 
@@ -82,11 +84,12 @@ export async function benchGateway(): Promise<Metric[]> {
       TARGET_URL: helloUrl,
     });
     const bareUrl = `http://127.0.0.1:${await reportedPort(bare)}`;
+    pids.bare = bare.process.pid;
 
     const gateway = async (name: string, contractsUrl: string) => {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      startProcess(name, "gateway/dist/main.js", {
+      const child = startProcess(name, "gateway/dist/main.js", {
         ...common,
         PORT: String(port),
         PUBLIC_BASE_URL: `${url}/v1`,
@@ -95,7 +98,11 @@ export async function benchGateway(): Promise<Metric[]> {
         RATE_LIMIT_SESSION_PER_MINUTE: "100000000",
         ...peers,
         CONTRACTS_URL: contractsUrl,
+        ...(process.env.BENCH_PROFILE_DIR && name === "gateway-hello"
+          ? { BENCH_EXEC_ARGV: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}` }
+          : {}),
       });
+      pids[name] = child.process.pid;
       await waitReady(`${url}/healthz`);
       return url;
     };
@@ -122,29 +129,46 @@ export async function benchGateway(): Promise<Metric[]> {
     const apiKey = created.data.secret as string;
     const keyHeaders = { authorization: `Bearer ${apiKey}` };
     const me = await json(`${gatewayUrl}/v1/me`, { headers: keyHeaders });
-    const identity = await new IdentityTokens(secret, region).sign({
-      organizationId: me.data.organization.id,
-      principal: { type: "api_key", id: me.data.principal.id },
-      role: null,
-      region,
+    // Identity tokens live 60 s: sign a fresh one (no signer cache) for each direct measurement.
+    const directHeaders = async () => ({
+      "x-clment-identity": await new IdentityTokens(secret, region).sign({
+        organizationId: me.data.organization.id,
+        principal: { type: "api_key", id: me.data.principal.id },
+        role: null,
+        region,
+      }),
     });
-    const directHeaders = { "x-clment-identity": identity };
 
     const raw = await load("raw node:http", `${helloUrl}/`);
-    const bareProxy = await load("bare node:http proxy → raw", `${bareUrl}/`);
-    const gatewayHello = await load("gateway (key auth) → raw", `${gatewayToHello}/v1/contracts`, {
-      headers: keyHeaders,
-    });
-    const direct = await load("settings GET /v1/me direct", `${urls.settings}/v1/me`, {
-      headers: directHeaders,
-    });
-    const viaGateway = await load("gateway → settings GET /v1/me", `${gatewayUrl}/v1/me`, {
-      headers: keyHeaders,
-    });
+    // Pairs that are compared run in alternating short runs, so load from elsewhere on the
+    // machine falls on both alike; CPU per request of the measured process is read from /proc.
+    const [bareProxy, gatewayHello] = await compareThroughput(
+      { label: "bare node:http proxy → raw", url: `${bareUrl}/`, pid: pids.bare },
+      {
+        label: "gateway (key auth) → raw",
+        url: `${gatewayToHello}/v1/contracts`,
+        headers: keyHeaders,
+        pid: pids["gateway-hello"],
+      },
+    );
+    const [direct, viaGateway] = await compareThroughput(
+      {
+        label: "settings GET /v1/me direct",
+        url: `${urls.settings}/v1/me`,
+        headers: await directHeaders(),
+        pid: pids.settings,
+      },
+      {
+        label: "gateway → settings GET /v1/me",
+        url: `${gatewayUrl}/v1/me`,
+        headers: keyHeaders,
+        pid: pids.gateway,
+      },
+    );
     mkdirSync(join(import.meta.dirname, "out"), { recursive: true });
     // Latency added by the gateway, one request at a time (no queueing), in alternating blocks.
     const latency = await compareLatency(
-      { url: `${urls.settings}/v1/me`, headers: directHeaders },
+      { url: `${urls.settings}/v1/me`, headers: await directHeaders() },
       { url: `${gatewayUrl}/v1/me`, headers: keyHeaders },
     );
     console.table({
@@ -167,6 +191,8 @@ export async function benchGateway(): Promise<Metric[]> {
 
     const throughputRatio = viaGateway.requestsPerSecond / direct.requestsPerSecond;
     const proxyRatio = gatewayHello.requestsPerSecond / bareProxy.requestsPerSecond;
+    const cpuRatio =
+      (bareProxy.cpuMicrosPerRequest ?? NaN) / (gatewayHello.cpuMicrosPerRequest ?? NaN);
     const addedP50 = latency.b.p50 - latency.a.p50;
     return [
       { name: "raw node:http throughput", value: raw.requestsPerSecond, unit: "req/s" },
@@ -201,6 +227,16 @@ export async function benchGateway(): Promise<Metric[]> {
         unit: "",
         target: "≥ 0.40",
         pass: proxyRatio >= 0.4,
+      },
+      {
+        name: "bare proxy ÷ gateway CPU time per request (same raw upstream)",
+        value: cpuRatio,
+        unit: "",
+      },
+      {
+        name: "gateway CPU per proxied request",
+        value: gatewayHello.cpuMicrosPerRequest ?? NaN,
+        unit: "µs",
       },
       { name: "gateway → raw p99", value: gatewayHello.p99, unit: "ms" },
     ];

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import autocannon from "autocannon";
 
@@ -8,6 +9,17 @@ export interface LoadResult {
   p99: number;
   errors: number;
   non2xx: number;
+  /** CPU time the measured server process spent per request (user + system), when known. */
+  cpuMicrosPerRequest?: number;
+}
+
+/** User + system CPU time of a process so far, in microseconds (Linux /proc; 10 ms ticks). */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return ticks * 10_000;
 }
 
 /**
@@ -23,6 +35,10 @@ export async function load(
     connections?: number;
     seconds?: number;
     rate?: number;
+    /** The server process whose CPU time per request to measure. */
+    pid?: number;
+    /** Skip the warm-up run (when the caller already warmed up). */
+    warm?: boolean;
   } = {},
 ): Promise<LoadResult> {
   const base = {
@@ -31,8 +47,10 @@ export async function load(
     connections: options.connections ?? 16,
     ...(options.rate ? { overallRate: options.rate } : {}),
   };
-  await autocannon({ ...base, duration: 1 });
+  if (!options.warm) await autocannon({ ...base, duration: 1 });
+  const cpuBefore = options.pid ? cpuMicros(options.pid) : 0;
   const result = await autocannon({ ...base, duration: options.seconds ?? 5 });
+  const cpu = options.pid ? cpuMicros(options.pid) - cpuBefore : undefined;
   return {
     label,
     requestsPerSecond: result.requests.average,
@@ -40,7 +58,55 @@ export async function load(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    ...(cpu !== undefined && result.requests.total > 0
+      ? { cpuMicrosPerRequest: cpu / result.requests.total }
+      : {}),
   };
+}
+
+export interface LoadTarget {
+  label: string;
+  url: string;
+  headers?: Record<string, string>;
+  pid?: number;
+}
+
+/**
+ * Throughput of `a` and `b` in alternating short runs (a, b, a, b, ...), so that whatever else
+ * the machine does at the time falls on both alike; returns each one's totals over its runs.
+ */
+export async function compareThroughput(
+  a: LoadTarget,
+  b: LoadTarget,
+  { rounds = 4, seconds = 2, connections = 16 } = {},
+): Promise<[LoadResult, LoadResult]> {
+  const runs: [LoadResult[], LoadResult[]] = [[], []];
+  const targets = [a, b] as const;
+  for (const target of targets) await load(target.label, target.url, { ...target, connections });
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, target] of targets.entries()) {
+      runs[i]!.push(
+        await load(target.label, target.url, { ...target, connections, seconds, warm: true }),
+      );
+    }
+  }
+  const combine = (label: string, results: LoadResult[]): LoadResult => {
+    const mean = (pick: (r: LoadResult) => number) =>
+      results.reduce((sum, r) => sum + pick(r), 0) / results.length;
+    const cpu = results.map((r) => r.cpuMicrosPerRequest);
+    return {
+      label,
+      requestsPerSecond: mean((r) => r.requestsPerSecond),
+      p50: mean((r) => r.p50),
+      p99: Math.max(...results.map((r) => r.p99)),
+      errors: results.reduce((sum, r) => sum + r.errors, 0),
+      non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+      ...(cpu.every((c) => c !== undefined)
+        ? { cpuMicrosPerRequest: mean((r) => r.cpuMicrosPerRequest!) }
+        : {}),
+    };
+  };
+  return [combine(a.label, runs[0]), combine(b.label, runs[1])];
 }
 
 /** One keep-alive connection, one request at a time: latency without queueing, in µs precision. */

@@ -14,7 +14,9 @@ const children: Child[] = [];
 
 /** Starts a built process of the repo (`node <script>`), logs to the bench's stderr on failure. */
 export function startProcess(name: string, script: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, [join(ROOT, script)], {
+  // BENCH_EXEC_ARGV: node flags for this child only, e.g. `--cpu-prof` (not allowed in NODE_OPTIONS).
+  const execArgv = env.BENCH_EXEC_ARGV?.split(" ") ?? [];
+  const child = spawn(process.execPath, [...execArgv, join(ROOT, script)], {
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
