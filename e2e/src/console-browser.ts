@@ -1,7 +1,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Page,
+  type Request,
+} from "playwright-core";
 import { createTestDatabase, createTestRedisPrefix, testSecret } from "@clment/testing";
 import { startRegion, type RunningRegion } from "./region.js";
 
@@ -19,6 +25,15 @@ const WEBHOOK_ENV = {
   WEBHOOK_TIMEOUT_MS: "3000",
 };
 
+/** The origin of the page a request comes from (the region's, for the console's own requests). */
+function documentOrigin(request: Request): string | undefined {
+  try {
+    return new URL(request.frame().url()).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Builds console/dist once when it is missing (`pnpm build` normally does it). */
 function ensureConsoleBuilt(): void {
   if (existsSync(`${CONSOLE_DIR}dist/index.html`)) return;
@@ -33,9 +48,12 @@ function ensureConsoleBuilt(): void {
 export interface ConsoleBrowser {
   region: RunningRegion;
   browser: Browser;
-  /** Requests the pages made outside the region (and the allowed origins): blocked, listed. */
+  /**
+   * Requests the console's pages made outside the region and the allowed origins: blocked and
+   * listed (an allowed provider's own pages are blocked the same, but not listed).
+   */
   outside: string[];
-  /** Uncaught page errors and console errors of every page opened. */
+  /** Uncaught errors and console errors of the console's pages (of every page opened). */
   pageErrors: string[];
   /** Lets pages reach another origin too (an identity provider started by the test). */
   allowOrigin(origin: string): void;
@@ -102,7 +120,8 @@ export async function startConsoleBrowser(label: string): Promise<ConsoleBrowser
   }
   const running = region;
   const launched = browser;
-  const origins = new Set([new URL(running.url).origin]);
+  const regionOrigin = new URL(running.url).origin;
+  const origins = new Set([regionOrigin]);
   const outside: string[] = [];
   const pageErrors: string[] = [];
   return {
@@ -122,16 +141,22 @@ export async function startConsoleBrowser(label: string): Promise<ConsoleBrowser
         ) {
           return route.continue();
         }
-        outside.push(url);
+        // Blocked either way; listed when the console asked (not an allowed provider's page).
+        const from = documentOrigin(route.request());
+        if (from === regionOrigin || !origins.has(from ?? "")) outside.push(url);
         return route.abort();
       });
       return context;
     },
     async open(context, hash) {
       const page = await context.newPage();
-      page.on("pageerror", (error) => pageErrors.push(error.message));
+      // The console's errors, not those of a provider's page the browser visits on the way.
+      const onConsole = () => new URL(page.url()).origin === regionOrigin;
+      page.on("pageerror", (error) => {
+        if (onConsole()) pageErrors.push(error.message);
+      });
       page.on("console", (message) => {
-        if (message.type() === "error") pageErrors.push(message.text());
+        if (message.type() === "error" && onConsole()) pageErrors.push(message.text());
       });
       await page.goto(`${running.url}/${hash}`, { waitUntil: "load" });
       return page;

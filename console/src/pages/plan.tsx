@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { api, type Billing } from "../api";
 import { PLANS, type PlanId } from "../settings-api";
 import { Confirm, Feedback, useFeedback } from "../ui";
@@ -20,7 +20,7 @@ function consequence(billing: Billing, to: (typeof PLANS)[number]): string {
         ? `${topUp.toLocaleString("en-US")} credits are added to this period's allowance now`
         : "This period's allowance already covers it, so nothing is added now"
       : "This period keeps the credits it has";
-  return `${change} ${now}; from ${billing.period.end} each period grants ${credits(to.monthlyAllowance)}. Credit packs are not affected.`;
+  return `${change} ${now}; from ${new Date(billing.period.end).toLocaleDateString()} each period grants ${credits(to.monthlyAllowance)}. Credit packs are not affected.`;
 }
 
 /** Billing → Plan: pick a plan, read what changes, confirm (PUT /v1/settings/billing/plan). */
@@ -29,6 +29,7 @@ export function ChangePlan({ billing, onChanged }: { billing: Billing; onChanged
   const [confirming, setConfirming] = useState(false);
   const feedback = useFeedback();
   const target = PLANS.find((p) => p.id === plan);
+  const selectId = useId();
 
   const review = (event: FormEvent) => {
     event.preventDefault();
@@ -48,9 +49,9 @@ export function ChangePlan({ billing, onChanged }: { billing: Billing; onChanged
     <>
       <h2>Plan</h2>
       <form onSubmit={review} className="inline">
-        <label>
-          Plan
-          <select value={plan} onChange={(e) => setPlan(e.target.value as PlanId)}>
+        <div className="field">
+          <label htmlFor={selectId}>Plan</label>
+          <select id={selectId} value={plan} onChange={(e) => setPlan(e.target.value as PlanId)}>
             {PLANS.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name} — {credits(p.monthlyAllowance)}
@@ -58,7 +59,7 @@ export function ChangePlan({ billing, onChanged }: { billing: Billing; onChanged
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="submit" disabled={plan === billing.plan}>
           Change plan
         </button>

@@ -125,7 +125,7 @@ export function WebhooksPage() {
       )}
       {editing && (
         <EditWebhook
-          key={editing.id}
+          key={`edit-${editing.id}`}
           webhook={editing}
           onSaved={(saved) => {
             setEditing(saved);
@@ -134,7 +134,7 @@ export function WebhooksPage() {
           onClose={() => setEditing(undefined)}
         />
       )}
-      {selected && <Deliveries key={selected.id} webhook={selected} />}
+      {selected && <Deliveries key={`deliveries-${selected.id}`} webhook={selected} />}
     </Page>
   );
 }

@@ -1,0 +1,405 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import type { BrowserContext, Page } from "playwright-core";
+import {
+  call,
+  startOidcProvider,
+  startRecordingServer,
+  uniqueId,
+  waitFor,
+  type RecordedRequest,
+  type RecordingServer,
+  type TestOidcProvider,
+} from "@clment/testing";
+import { verifyWebhook } from "@clment/webhooks";
+import {
+  goTo as goToIn,
+  screenshot as screenshotOf,
+  startConsoleBrowser,
+  unexpectedErrors,
+  type ConsoleBrowser,
+} from "../src/console-browser.js";
+import { newMember, PASSWORD } from "../src/factories.js";
+
+/**
+ * The settings pages beyond the first ones, driven in headless Chromium: member roles, webhook
+ * edit, rotation and redelivery, key expiry, cloud integrations, single sign-on (settings, and
+ * signing in through a real OIDC provider started here), and plan change.
+ */
+describe("the console's settings pages in headless Chromium", () => {
+  let harness: ConsoleBrowser;
+  let url: string;
+  let receiver: RecordingServer;
+  let provider: TestOidcProvider;
+  let owner: BrowserContext;
+  let page: Page;
+  /** The owner's own API session, to check through the API what the UI did. */
+  let ownerToken: string;
+  const domain = `acme-${uniqueId()}.test`;
+  const ownerEmail = `owner@${domain}`;
+
+  const goTo = (link: string) => goToIn(page, link);
+  const screenshot = (name: string) => screenshotOf(page, name);
+  const get = async (path: string) => {
+    const response = await call(url, "GET", path, { token: ownerToken });
+    expect(response.status).toBe(200);
+    return response;
+  };
+  const dialog = () => page.getByRole("alertdialog");
+
+  beforeAll(async () => {
+    harness = await startConsoleBrowser("e2e_console_settings");
+    url = harness.region.url;
+    receiver = await startRecordingServer();
+    provider = await startOidcProvider(`${url}/sso/callback`);
+    harness.allowOrigin(provider.issuer);
+    owner = await harness.newContext();
+    page = await harness.open(owner, "#/signup");
+    await page.getByLabel("Organization name").fill("Settings Test Org");
+    await page.getByLabel("Your name").fill("Olive Owner");
+    await page.getByLabel("Email").fill(ownerEmail);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create organization" }).click();
+    await page.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
+    const login = await call(url, "POST", "/v1/auth/login", {
+      body: { email: ownerEmail, password: PASSWORD },
+    });
+    ownerToken = login.body.data.session.token;
+  }, 120_000);
+
+  afterAll(async () => {
+    await harness?.close();
+    await receiver?.close();
+    await provider?.close();
+  });
+
+  it("changes a member's role and removes them; demoting the last owner shows the API's refusal", async () => {
+    const member = await newMember(url, ownerToken);
+    await goTo("Members");
+    const role = page.getByLabel(`Role of ${member.email}`);
+    await role.selectOption("admin");
+    await page.getByText(`${member.email} is now admin.`).waitFor();
+    const members = await get("/v1/settings/members?take=100");
+    expect(members.body.data.members).toContainEqual(
+      expect.objectContaining({ email: member.email, role: "admin" }),
+    );
+
+    await page.getByLabel(`Role of ${ownerEmail}`).selectOption("member");
+    await page
+      .getByRole("alert")
+      .getByText(/last owner/)
+      .waitFor();
+    await waitFor(
+      async () => (await page.getByLabel(`Role of ${ownerEmail}`).inputValue()) === "owner",
+    );
+    const me = await get("/v1/me");
+    expect(me.body.data.principal.role).toBe("owner");
+
+    await page.getByRole("button", { name: `Remove ${member.email}` }).click();
+    await dialog().getByRole("button", { name: "Remove member" }).click();
+    await page.getByText(`${member.email} was removed.`).waitFor();
+    const after = await get("/v1/settings/members?take=100");
+    expect(after.body.data.members.map((m: { email: string }) => m.email)).not.toContain(
+      member.email,
+    );
+    expect((await call(url, "GET", "/v1/me", { token: member.token })).status).toBe(401);
+    await screenshot("members-roles");
+  }, 60_000);
+
+  it("creates a key that expires, and the list shows when", async () => {
+    await goTo("API & Integrations");
+    await page.getByLabel("Label").fill("expiring key");
+    await page.getByLabel("Expires").selectOption("30");
+    await page.getByRole("button", { name: "Create key" }).click();
+    await page.getByTestId("secret").waitFor();
+    const row = page.getByTestId("api-key-expiring key");
+    await row.waitFor();
+    const keys = await get("/v1/settings/api-keys");
+    const key = keys.body.data.apiKeys.find((k: { label: string }) => k.label === "expiring key");
+    const days = (Date.parse(key.expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+    // The Expires column, as this browser formats the API's expiresAt.
+    const shown = await page.evaluate((at) => new Date(at).toLocaleString(), key.expiresAt);
+    await expect(row.locator("td").nth(5).innerText()).resolves.toBe(shown);
+  }, 60_000);
+
+  it("saves an S3 integration whose secret is never shown back, keeps it on a blank save, and removes it", async () => {
+    const secret = `wJalrXUtnFEMI/K7MDENG/${uniqueId(12)}`;
+    await goTo("API & Integrations");
+    const s3 = page.getByRole("region", { name: "Amazon S3" });
+    await s3.getByText("Not connected").waitFor();
+    await s3.getByLabel("Bucket").fill("Not_A_Bucket");
+    await s3.getByLabel("AWS region").fill("eu-west-1");
+    await s3.getByLabel("Access key ID").fill("AKIAIOSFODNN7EXAMPLE");
+    await s3.getByLabel("Secret access key").fill(secret);
+    await s3.getByRole("button", { name: "Save Amazon S3" }).click();
+    // The 400's details, under the field they name.
+    const bucket = s3.getByLabel("Bucket");
+    await waitFor(async () => (await bucket.getAttribute("aria-invalid")) === "true");
+    const describedBy = (await bucket.getAttribute("aria-describedby")) ?? "";
+    const fieldError = page.locator(`[id="${describedBy.split(" ").at(-1)}"]`);
+    await expect(fieldError.innerText()).resolves.toContain("must be an S3 bucket name");
+    expect(await s3.getByLabel("AWS region").getAttribute("aria-invalid")).toBeNull();
+
+    await bucket.fill("clment-contracts");
+    await s3.getByRole("button", { name: "Save Amazon S3" }).click();
+    await s3.getByText("Amazon S3 saved.").waitFor();
+    await s3.getByText(/^Connected/).waitFor();
+    const secretField = s3.getByLabel("Secret access key");
+    expect(await secretField.inputValue()).toBe("");
+    expect(await secretField.getAttribute("placeholder")).toBe("stored — leave blank to keep");
+    expect(await page.content()).not.toContain(secret);
+    await screenshot("integrations");
+
+    const listed = await get("/v1/settings/integrations");
+    expect(listed.text).not.toContain(secret);
+    const stored = listed.body.data.integrations.find(
+      (i: { provider: string }) => i.provider === "s3",
+    );
+    expect(stored.config).toEqual({
+      bucket: "clment-contracts",
+      region: "eu-west-1",
+      accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+      secretAccessKey: { set: true },
+    });
+
+    // A blank secret keeps the stored one.
+    await s3.getByLabel("Key prefix (optional)").fill("contracts/");
+    await s3.getByRole("button", { name: "Save Amazon S3" }).click();
+    await waitFor(async () => {
+      const again = await get("/v1/settings/integrations");
+      const s3Again = again.body.data.integrations.find(
+        (i: { provider: string }) => i.provider === "s3",
+      );
+      return s3Again.config?.prefix === "contracts/" && s3Again.config.secretAccessKey.set === true;
+    });
+
+    await s3.getByRole("button", { name: "Remove Amazon S3" }).click();
+    await dialog().getByRole("button", { name: "Remove integration" }).click();
+    await s3.getByText("Amazon S3 removed.").waitFor();
+    await s3.getByText("Not connected").waitFor();
+    const removed = await get("/v1/settings/integrations");
+    expect(
+      removed.body.data.integrations.find((i: { provider: string }) => i.provider === "s3"),
+    ).toMatchObject({ configured: false, config: null });
+  }, 60_000);
+
+  it("saves single sign-on with a write-only client secret, showing a bad domain next to its field", async () => {
+    await goTo("Single sign-on");
+    await page.getByTestId("sso-state").getByText("Not configured").waitFor();
+    await page.getByLabel("Issuer URL").fill(provider.issuer);
+    await page.getByLabel("Client ID").fill(provider.clientId);
+    await page.getByLabel("Client secret").fill(provider.clientSecret);
+    await page.getByLabel("Allowed email domains").fill(`${domain}, not a domain`);
+    await page.getByRole("button", { name: "Save single sign-on" }).click();
+    const domains = page.getByLabel("Allowed email domains");
+    await waitFor(async () => (await domains.getAttribute("aria-invalid")) === "true");
+    await page.getByText("must be a domain, e.g. example.com").waitFor();
+
+    await domains.fill(domain);
+    await page.getByRole("button", { name: "Save single sign-on" }).click();
+    await page.getByText("Single sign-on saved.").waitFor();
+    await page
+      .getByTestId("sso-state")
+      .getByText(/^Configured/)
+      .waitFor();
+    const secretField = page.getByLabel("Client secret");
+    expect(await secretField.inputValue()).toBe("");
+    expect(await secretField.getAttribute("placeholder")).toBe("stored — leave blank to keep");
+    expect(await page.content()).not.toContain(provider.clientSecret);
+    await page.getByText(/Owners keep their password as a break-glass path/).waitFor();
+    await screenshot("single-sign-on");
+
+    const sso = await get("/v1/settings/sso");
+    expect(sso.text).not.toContain(provider.clientSecret);
+    expect(sso.body.data.sso).toMatchObject({
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      clientSecret: { set: true },
+      allowedDomains: [domain],
+      enforced: false,
+    });
+  }, 60_000);
+
+  it("signs a new person in with SSO end to end: provider login, /sso/callback, workspace, no code left in the address", async () => {
+    const email = `sam-${uniqueId()}@${domain}`;
+    provider.addAccount(email, { email, emailVerified: true, name: "Sam Sso" });
+    const context = await harness.newContext();
+    const browser = await harness.open(context, "#/signin");
+    await browser.getByRole("link", { name: "Sign in with SSO" }).click();
+    await browser.getByRole("heading", { level: 1, name: "Sign in with SSO" }).waitFor();
+    await screenshotOf(browser, "sso-sign-in");
+    await browser.getByLabel("Work email").fill(email);
+    await browser.getByRole("button", { name: "Continue with SSO" }).click();
+
+    // The provider's own (development) login and consent pages.
+    await browser.waitForURL((at) => at.origin === provider.issuer);
+    await browser.locator('input[name="login"]').fill(email);
+    await browser.locator('input[name="password"]').fill("any");
+    await browser.getByRole("button", { name: "Sign-in" }).click();
+    await browser.getByRole("button", { name: "Continue" }).click();
+
+    await browser.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
+    await browser.getByText(`${email} (member)`).waitFor();
+    expect(browser.url()).toBe(`${url}/#/`);
+    await context.close();
+
+    const members = await get("/v1/settings/members?take=100");
+    expect(members.body.data.members).toContainEqual(
+      expect.objectContaining({ email, name: "Sam Sso", role: "member", status: "active" }),
+    );
+  }, 60_000);
+
+  it("shows a failed SSO callback (unknown state) with the reason and a way back to sign in", async () => {
+    const context = await harness.newContext();
+    const browser = await context.newPage();
+    await browser.goto(`${url}/sso/callback?code=forged&state=not-a-state`, { waitUntil: "load" });
+    await browser
+      .getByRole("alert")
+      .getByText(/Single sign-on did not complete/)
+      .waitFor();
+    await browser.getByText(/invalid, expired or already used/).waitFor();
+    expect(browser.url()).toBe(`${url}/sso/callback`);
+    await screenshotOf(browser, "sso-callback-error");
+    await browser.getByRole("link", { name: "go back to sign in" }).click();
+    await browser.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    await context.close();
+  }, 60_000);
+
+  describe("a webhook endpoint", () => {
+    const endpoint = () => `${receiver.url}/hooks`;
+    let secret: string;
+    const deliveriesTo = (path: string) => receiver.requests.filter((r) => r.path === path);
+
+    const sendTestAndWait = async (path: string): Promise<RecordedRequest> => {
+      const before = deliveriesTo(path).length;
+      await page.getByRole("button", { name: "Send test event" }).click();
+      const [request] = (
+        await receiver.waitForRequests(before + 1, (r) => r.path === path, { timeoutMs: 20_000 })
+      ).slice(-1);
+      return request!;
+    };
+
+    beforeAll(async () => {
+      await goTo("Webhooks");
+      await page.getByLabel("Endpoint URL").fill(endpoint());
+      await page.getByLabel("contract.created").check();
+      await page.getByRole("button", { name: "Add endpoint" }).click();
+      secret = await page.getByTestId("secret").inputValue();
+    }, 60_000);
+
+    it("redelivers a delivery from the deliveries list", async () => {
+      await page.getByRole("button", { name: `Deliveries of ${endpoint()}` }).click();
+      const first = await sendTestAndWait("/hooks");
+      const rows = page.getByTestId("deliveries");
+      await waitFor(
+        async () => {
+          await page.getByRole("button", { name: "Refresh" }).click();
+          return (await rows.innerText()).includes("succeeded");
+        },
+        { timeoutMs: 20_000, intervalMs: 300 },
+      );
+      await rows
+        .getByRole("button", { name: /^Redeliver / })
+        .first()
+        .click();
+      await page.getByText("Redelivery queued.").waitFor();
+      const again = await receiver.waitForRequests(2, (r) => r.path === "/hooks", {
+        timeoutMs: 20_000,
+      });
+      // The same message again (same webhook-id), signed with the endpoint's secret.
+      expect(again[1]!.headers["webhook-id"]).toBe(first.headers["webhook-id"]);
+      expect(() => verifyWebhook(secret, again[1]!.headers, again[1]!.body)).not.toThrow();
+    }, 60_000);
+
+    it("is edited (url, description, events, enabled) and its secret rotated: the new secret verifies, the old one still does for 24 h", async () => {
+      const row = page.getByRole("row").filter({ hasText: endpoint() });
+      await row.getByRole("button", { name: `Edit ${endpoint()}` }).click();
+      // The panel's heading names the endpoint's URL, which this edit changes.
+      const edit = page.getByRole("region", { name: /^Edit http/ });
+      await edit.getByLabel("Endpoint URL").fill(`${receiver.url}/hooks-v2`);
+      await edit.getByLabel("Description").fill("Contracts feed");
+      await edit.getByLabel("review.completed").check();
+      await edit.getByLabel(/^Enabled/).uncheck();
+      await edit.getByRole("button", { name: "Save endpoint" }).click();
+      await edit.getByText("Endpoint saved.").waitFor();
+      const webhooks = await get("/v1/settings/webhooks");
+      expect(webhooks.body.data.webhooks[0]).toMatchObject({
+        url: `${receiver.url}/hooks-v2`,
+        description: "Contracts feed",
+        events: expect.arrayContaining(["contract.created", "review.completed"]),
+        enabled: false,
+      });
+      await page
+        .getByRole("row")
+        .filter({ hasText: "Contracts feed" })
+        .getByText("Disabled")
+        .waitFor();
+
+      await page.getByRole("heading", { name: `Edit ${receiver.url}/hooks-v2` }).waitFor();
+      await edit.getByLabel(/^Enabled/).check();
+      await edit.getByRole("button", { name: "Save endpoint" }).click();
+      await page
+        .getByRole("row")
+        .filter({ hasText: "Contracts feed" })
+        .getByText("Enabled")
+        .waitFor();
+
+      await edit.getByRole("button", { name: "Rotate secret" }).click();
+      await expect(dialog().innerText()).resolves.toMatch(/24 hours/);
+      await dialog().getByRole("button", { name: "Rotate secret" }).click();
+      const newSecret = await edit.getByTestId("secret").inputValue();
+      expect(newSecret).toMatch(/^whsec_/);
+      expect(newSecret).not.toBe(secret);
+      await edit.getByText(/previous secret still verifies deliveries until/).waitFor();
+      await screenshot("webhooks-edit");
+
+      const rows = page.getByRole("row").filter({ hasText: "Contracts feed" });
+      await rows.getByRole("button", { name: /^Deliveries of / }).click();
+      await page.getByRole("heading", { name: `Deliveries to ${receiver.url}/hooks-v2` }).waitFor();
+      const delivered = await sendTestAndWait("/hooks-v2");
+      expect(() => verifyWebhook(newSecret, delivered.headers, delivered.body)).not.toThrow();
+      expect(() => verifyWebhook(secret, delivered.headers, delivered.body)).not.toThrow();
+      expect(String(delivered.headers["webhook-signature"]).split(" ")).toHaveLength(2);
+      const stranger = `whsec_${Buffer.from("x".repeat(32)).toString("base64")}`;
+      expect(() => verifyWebhook(stranger, delivered.headers, delivered.body)).toThrow();
+    }, 60_000);
+  });
+
+  it("changes the plan after a confirmation that says what changes, up and back down", async () => {
+    await goTo("Billing");
+    const plan = page.getByLabel("Plan", { exact: true });
+    await plan.selectOption("team");
+    await page.getByRole("button", { name: "Change plan" }).click();
+    const question = await dialog().innerText();
+    expect(question).toContain(
+      "Switch from Starter (100 credits a month) to Team (1,000 credits a month)?",
+    );
+    expect(question).toContain("900 credits are added to this period's allowance now");
+    await screenshot("billing-plan");
+    await dialog().getByRole("button", { name: "Switch to Team" }).click();
+    await page.getByText("Your plan is now Team.").waitFor();
+    const upgraded = await get("/v1/settings/billing");
+    expect(upgraded.body.data.billing).toMatchObject({
+      plan: "team",
+      monthlyAllowance: 1000,
+      allowance: { granted: 1000 },
+    });
+
+    await plan.selectOption("starter");
+    await page.getByRole("button", { name: "Change plan" }).click();
+    await expect(dialog().innerText()).resolves.toContain("This period keeps the credits it has");
+    await dialog().getByRole("button", { name: "Switch to Starter" }).click();
+    await page.getByText("Your plan is now Starter.").waitFor();
+    const downgraded = await get("/v1/settings/billing");
+    expect(downgraded.body.data.billing).toMatchObject({
+      plan: "starter",
+      allowance: { granted: 1000 },
+    });
+  }, 60_000);
+
+  it("reached nothing outside the region and its identity provider, and threw no script error", () => {
+    expect(harness.outside).toEqual([]);
+    expect(unexpectedErrors(harness.pageErrors)).toEqual([]);
+  });
+});
