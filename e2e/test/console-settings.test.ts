@@ -219,6 +219,24 @@ describe("the console's settings pages in headless Chromium", () => {
       allowedDomains: [domain],
       enforced: false,
     });
+
+    // Required: an admin's password is refused, the owner's is the break-glass path.
+    const admin = await newMember(url, ownerToken, "admin");
+    await page.getByLabel("Require single sign-on").check();
+    await page.getByRole("button", { name: "Save single sign-on" }).click();
+    await waitFor(async () => (await get("/v1/settings/sso")).body.data.sso.enforced === true);
+    const refused = await call(url, "POST", "/v1/auth/login", {
+      body: { email: admin.email, password: PASSWORD },
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.message).toMatch(/single sign-on/);
+    const owners = await call(url, "POST", "/v1/auth/login", {
+      body: { email: ownerEmail, password: PASSWORD },
+    });
+    expect(owners.status).toBe(200);
+    await page.getByLabel("Require single sign-on").uncheck();
+    await page.getByRole("button", { name: "Save single sign-on" }).click();
+    await waitFor(async () => (await get("/v1/settings/sso")).body.data.sso.enforced === false);
   }, 60_000);
 
   it("signs a new person in with SSO end to end: provider login, /sso/callback, workspace, no code left in the address", async () => {

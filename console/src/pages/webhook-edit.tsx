@@ -2,8 +2,54 @@ import { useState, type FormEvent } from "react";
 import { api, formatDate, WEBHOOK_EVENTS, type Webhook } from "../api";
 import { Confirm, ErrorText, Feedback, SecretOnce, TextField, useFeedback } from "../ui";
 
+/** What an endpoint is made of, as its create and edit forms hold it. */
+export interface EndpointDraft {
+  url: string;
+  description: string;
+  events: string[];
+}
+
+export const EMPTY_ENDPOINT: EndpointDraft = { url: "", description: "", events: [] };
+
+/** The fields of an endpoint (URL, description, events), with the API's errors under them. */
+export function EndpointFields({
+  draft,
+  onChange,
+  errors,
+}: {
+  draft: EndpointDraft;
+  onChange: (draft: EndpointDraft) => void;
+  errors: Record<string, string>;
+}) {
+  return (
+    <>
+      <TextField
+        label="Endpoint URL"
+        type="url"
+        required
+        placeholder="https://example.com/clment"
+        value={draft.url}
+        onChange={(url) => onChange({ ...draft, url })}
+        error={errors.url}
+      />
+      <TextField
+        label="Description (optional)"
+        maxLength={500}
+        value={draft.description}
+        onChange={(description) => onChange({ ...draft, description })}
+        error={errors.description}
+      />
+      <EventPicker
+        events={draft.events}
+        onChange={(events) => onChange({ ...draft, events })}
+        error={errors.events}
+      />
+    </>
+  );
+}
+
 /** The events an endpoint subscribes to, as a group of checkboxes. */
-export function EventPicker({
+function EventPicker({
   events,
   onChange,
   error,
@@ -45,9 +91,11 @@ export function EditWebhook({
   onSaved: (webhook: Webhook) => void;
   onClose: () => void;
 }) {
-  const [url, setUrl] = useState(webhook.url);
-  const [description, setDescription] = useState(webhook.description);
-  const [events, setEvents] = useState<string[]>(webhook.events);
+  const [draft, setDraft] = useState<EndpointDraft>({
+    url: webhook.url,
+    description: webhook.description,
+    events: webhook.events,
+  });
   const [enabled, setEnabled] = useState(webhook.enabled);
   const [rotating, setRotating] = useState(false);
   const [rotated, setRotated] = useState<{ secret: string; until: string | null } | undefined>(
@@ -59,9 +107,7 @@ export function EditWebhook({
     event.preventDefault();
     feedback.clear();
     api<{ webhook: Webhook }>("PATCH", `/v1/settings/webhooks/${webhook.id}`, {
-      url,
-      description,
-      events,
+      ...draft,
       enabled,
     }).then(({ webhook: saved }) => {
       feedback.done("Endpoint saved.");
@@ -85,22 +131,7 @@ export function EditWebhook({
     <section className="panel" aria-labelledby="edit-webhook-title">
       <h2 id="edit-webhook-title">Edit {webhook.url}</h2>
       <form onSubmit={save}>
-        <TextField
-          label="Endpoint URL"
-          type="url"
-          required
-          value={url}
-          onChange={setUrl}
-          error={feedback.fields.url}
-        />
-        <TextField
-          label="Description"
-          maxLength={500}
-          value={description}
-          onChange={setDescription}
-          error={feedback.fields.description}
-        />
-        <EventPicker events={events} onChange={setEvents} error={feedback.fields.events} />
+        <EndpointFields draft={draft} onChange={setDraft} errors={feedback.fields} />
         <label className="check">
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
           Enabled (a disabled endpoint gets no deliveries)

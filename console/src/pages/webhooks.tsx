@@ -1,16 +1,14 @@
 import { useState, type FormEvent } from "react";
 import { api, type Webhook } from "../api";
-import { Confirm, Feedback, Page, SecretOnce, Table, TextField, useFeedback, useLoad } from "../ui";
+import { Confirm, Feedback, Page, SecretOnce, Table, useFeedback, useLoad } from "../ui";
 import { Deliveries } from "./webhook-deliveries";
-import { EditWebhook, EventPicker } from "./webhook-edit";
+import { EditWebhook, EMPTY_ENDPOINT, EndpointFields, type EndpointDraft } from "./webhook-edit";
 
 export function WebhooksPage() {
   const webhooks = useLoad(() =>
     api<{ webhooks: Webhook[]; total: number }>("GET", "/v1/settings/webhooks?take=100"),
   );
-  const [url, setUrl] = useState("");
-  const [description, setDescription] = useState("");
-  const [events, setEvents] = useState<string[]>([]);
+  const [draft, setDraft] = useState<EndpointDraft>(EMPTY_ENDPOINT);
   const [created, setCreated] = useState<{ url: string; secret: string } | undefined>(undefined);
   const [selected, setSelected] = useState<Webhook | undefined>(undefined);
   const [editing, setEditing] = useState<Webhook | undefined>(undefined);
@@ -20,19 +18,17 @@ export function WebhooksPage() {
   const create = (event: FormEvent) => {
     event.preventDefault();
     feedback.clear();
-    if (events.length === 0) {
+    if (draft.events.length === 0) {
       feedback.fail(new Error("Pick at least one event."));
       return;
     }
     api<{ webhook: Webhook; secret: string }>("POST", "/v1/settings/webhooks", {
-      url,
-      events,
-      ...(description && { description }),
+      url: draft.url,
+      events: draft.events,
+      ...(draft.description && { description: draft.description }),
     }).then(({ webhook, secret }) => {
       setCreated({ url: webhook.url, secret });
-      setUrl("");
-      setDescription("");
-      setEvents([]);
+      setDraft(EMPTY_ENDPOINT);
       webhooks.reload();
     }, feedback.fail);
   };
@@ -51,22 +47,7 @@ export function WebhooksPage() {
     <Page title="Webhooks">
       <h2>Add an endpoint</h2>
       <form onSubmit={create}>
-        <TextField
-          label="Endpoint URL"
-          type="url"
-          required
-          value={url}
-          onChange={setUrl}
-          placeholder="https://example.com/clment"
-          error={feedback.fields.url}
-        />
-        <TextField
-          label="Description (optional)"
-          maxLength={500}
-          value={description}
-          onChange={setDescription}
-        />
-        <EventPicker events={events} onChange={setEvents} error={feedback.fields.events} />
+        <EndpointFields draft={draft} onChange={setDraft} errors={feedback.fields} />
         <button type="submit">Add endpoint</button>
       </form>
       <Feedback error={feedback.error ?? webhooks.error} status={feedback.status} />
