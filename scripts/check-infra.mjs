@@ -225,7 +225,7 @@ function checkOverlay(where, region, documents) {
     fail(where, "the migration Job has no resource requests");
   }
 
-  // Only the gateway is reachable from outside the namespace.
+  // Only the gateway is reachable from outside the namespace (and the metrics port from monitoring).
   const policies = of("NetworkPolicy");
   const denyAll = policies.some(
     (p) =>
@@ -235,11 +235,23 @@ function checkOverlay(where, region, documents) {
   );
   if (!denyAll) fail(where, "no default-deny ingress NetworkPolicy");
   for (const policy of policies) {
+    // The monitoring namespace may scrape the internal metrics port, and nothing else.
+    const metricsScrape = (rule) =>
+      rule.ports?.length > 0 &&
+      rule.ports.every((port) => port.port === 9464) &&
+      rule.from?.length > 0 &&
+      rule.from.every(
+        (peer) =>
+          !peer.ipBlock &&
+          !peer.podSelector &&
+          peer.namespaceSelector?.matchLabels?.["clment.com/monitoring"] === "true",
+      );
     const external = (policy.spec?.ingress ?? []).some(
       (rule) =>
-        !rule.from ||
-        rule.from.length === 0 ||
-        rule.from.some((peer) => peer.ipBlock || peer.namespaceSelector),
+        !metricsScrape(rule) &&
+        (!rule.from ||
+          rule.from.length === 0 ||
+          rule.from.some((peer) => peer.ipBlock || peer.namespaceSelector)),
     );
     if (!external) continue;
     const selector = policy.spec?.podSelector ?? {};

@@ -39,7 +39,7 @@ describe("when the region's Redis is down, the gateway asks settings directly", 
     await database?.drop();
   });
 
-  it("keys keep working, revocation still holds, and /readyz reports Redis", async () => {
+  it("keys keep working, revocation still holds, and /readyz reports Redis as degraded", async () => {
     const key = await newApiKey(region.url, org.owner.token);
     const other = await newApiKey(region.url, org.owner.token);
     expect((await call(region.url, "GET", "/v1/me", { token: key.secret })).status).toBe(200);
@@ -51,9 +51,19 @@ describe("when the region's Redis is down, the gateway asks settings directly", 
     expect((await call(region.url, "GET", "/v1/me", { token: other.secret })).status).toBe(200);
     expect(Date.now() - started).toBeLessThan(2_000);
 
+    // Still ready (it serves), but says what is missing; so does each service.
     const ready = await call(region.url, "GET", "/readyz");
-    expect(ready.status).toBe(503);
-    expect(ready.body.error.details).toEqual([{ path: "redis", message: "unreachable" }]);
+    expect(ready.status).toBe(200);
+    expect(ready.body.data.status).toBe("degraded");
+    expect(ready.body.data.checks).toMatchObject({ redis: "failed", settings: "ok" });
+    for (const service of Object.values(region.services)) {
+      const serviceReady = await call(service.url, "GET", "/readyz");
+      expect(serviceReady.status).toBe(200);
+      expect(serviceReady.body.data).toEqual({
+        status: "degraded",
+        checks: expect.objectContaining({ postgres: "ok", redis: "failed" }),
+      });
+    }
 
     const revoked = await call(region.url, "POST", `/v1/settings/api-keys/${key.id}/revoke`, {
       token: org.owner.token,
@@ -63,9 +73,10 @@ describe("when the region's Redis is down, the gateway asks settings directly", 
 
     await redisServer.start();
     redisDown = false;
-    await waitFor(async () => (await call(region.url, "GET", "/readyz")).status === 200, {
-      message: "the gateway to see Redis again",
-    });
+    await waitFor(
+      async () => (await call(region.url, "GET", "/readyz")).body.data?.status === "ready",
+      { message: "the gateway to see Redis again" },
+    );
     expect((await call(region.url, "GET", "/v1/me", { token: key.secret })).status).toBe(401);
     expect((await call(region.url, "GET", "/v1/me", { token: other.secret })).status).toBe(200);
   });

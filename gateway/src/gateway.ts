@@ -12,7 +12,9 @@ import {
   assignRequestId,
   createLogger,
   listen,
+  readinessAnswer,
   runReadiness,
+  type Readiness,
   toAppError,
   type Logger,
 } from "@clment/http";
@@ -105,13 +107,18 @@ export async function startGateway(
     logger,
   });
 
-  const readiness = {
-    redis: async () => {
-      await redis.ping();
-    },
-    ...Object.fromEntries(
+  const readiness: Readiness = {
+    // The services the gateway routes to. (Orchestrators probe /healthz: one service down
+    // must not take every gateway out of routing; /readyz is for smoke tests after a rollout.)
+    required: Object.fromEntries(
       UPSTREAMS.map((name) => [name, () => checkHealth(config.upstreams[name])] as const),
     ),
+    // Without Redis the gateway still serves: credentials go to settings, limits fail open.
+    degradable: {
+      redis: async () => {
+        await redis.ping();
+      },
+    },
   };
 
   /**
@@ -219,11 +226,9 @@ export async function startGateway(
     if (pathname === "/readyz") {
       runReadiness(readiness).then(
         (result) => {
-          if (result.ok)
-            return writeJson(res, 200, { data: { status: "ready", checks: result.checks } });
-          const failed = Object.entries(result.checks).filter(([, status]) => status !== "ok");
-          const details = failed.map(([name]) => ({ path: name, message: "unreachable" }));
-          writeError(res, new AppError("SERVICE_UNAVAILABLE", "Not ready", details), requestId);
+          const answer = readinessAnswer(result, readiness);
+          if (answer instanceof AppError) writeError(res, answer, requestId);
+          else writeJson(res, answer.status, answer.body);
         },
         (error: unknown) => fail(error),
       );

@@ -102,14 +102,15 @@ describe("API8 security misconfiguration", () => {
         headers: { cookie: session.cookie, ...headers },
         body: { title: "Written with the session cookie" },
       });
-    for (const headers of [
+    const refusedHeaders: Record<string, string>[] = [
       {},
       { origin },
       { "x-csrf-token": session.csrf },
       { origin: "https://evil.example", "x-csrf-token": session.csrf },
       { origin: "null", "x-csrf-token": session.csrf },
       { referer: "https://evil.example/", "x-csrf-token": session.csrf },
-    ]) {
+    ];
+    for (const headers of refusedHeaders) {
       const refused = await write(headers);
       expect({ headers, status: refused.status }).toEqual({ headers, status: 403 });
       expect(refused.body.error.code).toBe("FORBIDDEN");

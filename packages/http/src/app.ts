@@ -12,7 +12,7 @@ export interface ServiceAppOptions {
   name: string;
   logger: Logger;
   /** Named checks run by `/readyz`; each rejects when its store is unreachable. */
-  readiness: Record<string, ReadinessCheck>;
+  readiness: Readiness;
   /** Mounts the service's routes. Runs after request id, logging and body parsing. */
   routes: (app: Express) => void;
 }
@@ -27,50 +27,88 @@ export function requestContext(logger: Logger): RequestHandler {
   };
 }
 
-export async function runReadiness(
-  checks: Record<string, ReadinessCheck>,
-  timeoutMs = 2_000,
-): Promise<{ ok: boolean; checks: Record<string, "ok" | "failed"> }> {
-  const entries = await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          check(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
-          }),
-        ]);
-        return [name, "ok"] as const;
-      } catch {
-        return [name, "failed"] as const;
-      } finally {
-        clearTimeout(timer);
-      }
-    }),
-  );
-  return { ok: entries.every(([, s]) => s === "ok"), checks: Object.fromEntries(entries) };
+export interface Readiness {
+  /** Checks the process cannot serve without: one failing makes `/readyz` answer 503. */
+  required: Record<string, ReadinessCheck>;
+  /**
+   * Checks the process serves without, in a degraded way (e.g. Redis: events wait in the
+   * outbox, caches fall back): one failing is reported, and `/readyz` still answers 200, so an
+   * orchestrator does not take every instance out of routing for it.
+   */
+  degradable?: Record<string, ReadinessCheck>;
 }
 
-export function healthRoutes(app: Express, readiness: Record<string, ReadinessCheck>): void {
+export interface ReadinessResult {
+  ok: boolean;
+  status: "ready" | "degraded" | "not_ready";
+  checks: Record<string, "ok" | "failed">;
+}
+
+async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<"ok" | "failed"> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("timeout")), timeoutMs);
+      }),
+    ]);
+    return "ok";
+  } catch {
+    return "failed";
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function runReadiness(
+  readiness: Readiness,
+  timeoutMs = 2_000,
+): Promise<ReadinessResult> {
+  const run = (checks: Record<string, ReadinessCheck> = {}) =>
+    Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        return [name, await runCheck(check, timeoutMs)] as const;
+      }),
+    );
+  const [required, degradable] = await Promise.all([
+    run(readiness.required),
+    run(readiness.degradable),
+  ]);
+  const ok = required.every(([, state]) => state === "ok");
+  const degraded = degradable.some(([, state]) => state !== "ok");
+  return {
+    ok,
+    status: !ok ? "not_ready" : degraded ? "degraded" : "ready",
+    checks: Object.fromEntries([...required, ...degradable]),
+  };
+}
+
+/** The `/readyz` answer: 200 with each check's state, or 503 naming the failed required checks. */
+export function readinessAnswer(
+  result: ReadinessResult,
+  readiness: Readiness,
+):
+  | { status: 200; body: { data: { status: string; checks: ReadinessResult["checks"] } } }
+  | AppError {
+  if (result.ok)
+    return { status: 200, body: { data: { status: result.status, checks: result.checks } } };
+  const failed = Object.keys(readiness.required).filter((name) => result.checks[name] !== "ok");
+  return new AppError(
+    "SERVICE_UNAVAILABLE",
+    "Not ready",
+    failed.map((name) => ({ path: name, message: "unreachable" })),
+  );
+}
+
+export function healthRoutes(app: Express, readiness: Readiness): void {
   app.get("/healthz", (_req, res) => {
     res.json({ data: { status: "ok" } });
   });
   app.get("/readyz", async (_req, res) => {
-    const result = await runReadiness(readiness);
-    if (result.ok) {
-      res.json({ data: { status: "ready", checks: result.checks } });
-    } else {
-      const failed = Object.entries(result.checks).filter(([, status]) => status !== "ok");
-      sendError(
-        res,
-        new AppError(
-          "SERVICE_UNAVAILABLE",
-          "Not ready",
-          failed.map(([name]) => ({ path: name, message: "unreachable" })),
-        ),
-      );
-    }
+    const answer = readinessAnswer(await runReadiness(readiness), readiness);
+    if (answer instanceof AppError) sendError(res, answer);
+    else res.status(answer.status).json(answer.body);
   });
 }
 

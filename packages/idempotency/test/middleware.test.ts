@@ -26,7 +26,7 @@ beforeAll(async () => {
   const app = createServiceApp({
     name: "idempotency-test",
     logger,
-    readiness: {},
+    readiness: { required: {} },
     routes(app) {
       app.use("/v1", requireIdentity(tokens));
       app.use("/v1", idempotency({ db: database.db as Kysely<unknown>, logger }));

@@ -101,7 +101,7 @@ export interface ServiceDefinition<DB> {
   consumers?(context: ServiceContext<DB>): EventHandlers;
   /** Starts queue workers and anything else that runs beside the HTTP server. */
   start?(context: ServiceContext<DB>): Promise<void>;
-  /** Extra readiness checks beside Postgres and Redis. */
+  /** Extra readiness checks beside Postgres (required) and Redis (degradable). */
   readiness?(context: ServiceContext<DB>): Record<string, () => Promise<void>>;
   /** Rows of the service's own tables to delete once expired, besides COMMON_RETENTION_RULES. */
   retention?: readonly RetentionRule[];
@@ -174,11 +174,13 @@ export async function startService<DB>(
     name: definition.name,
     logger,
     readiness: {
-      postgres: () => database.ping(),
-      redis: async () => {
-        await redis.ping();
+      required: { postgres: () => database.ping(), ...definition.readiness?.(context) },
+      // Without Redis a service still serves: events wait in the outbox, jobs are re-queued.
+      degradable: {
+        redis: async () => {
+          await redis.ping();
+        },
       },
-      ...definition.readiness?.(context),
     },
     routes(app) {
       app.use(observeRequests(definition.name));
