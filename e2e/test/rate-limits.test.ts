@@ -127,6 +127,64 @@ describe("gateway rate limits, shared by the region's gateways", () => {
   });
 });
 
+describe("gateway rate limits by plan", () => {
+  let database: TestDatabase;
+  let redis: ReturnType<typeof createTestRedisPrefix>;
+  let region: RunningRegion;
+
+  beforeAll(async () => {
+    database = await createTestDatabase("rate_plans");
+    redis = createTestRedisPrefix("rate_plans");
+    region = await startRegion({
+      region: "eu",
+      databaseUrl: database.url,
+      redisPrefix: redis.prefix,
+      identitySecret: testSecret("eu"),
+      gatewayEnv: LIMITS,
+    });
+  });
+
+  afterAll(async () => {
+    await region?.close();
+    await redis?.cleanup();
+    await database?.drop();
+  });
+
+  it("sets each organization's limit by its plan, and a plan change applies from the next request", async () => {
+    const org = await newOrganization(region.url);
+    const other = await newOrganization(region.url);
+    const key = await newApiKey(region.url, org.owner.token);
+    const otherKey = await newApiKey(region.url, other.owner.token);
+    const limitOf = async (secret: string) =>
+      (await call(region.url, "GET", "/v1/me", { token: secret })).headers.get("ratelimit-limit");
+    // New organizations are on starter: the base limit (factor 1).
+    expect(await limitOf(key.secret)).toBe("5");
+
+    const upgraded = await call(region.url, "PUT", "/v1/settings/billing/plan", {
+      token: org.owner.token,
+      body: { plan: "team" },
+    });
+    expect(upgraded.status).toBe(200);
+    // credits announces it, settings records it and drops the cached credentials: team is 4×.
+    await waitFor(async () => (await limitOf(key.secret)) === "20", {
+      message: "the team plan's limit on the key",
+    });
+    const session = await call(region.url, "GET", "/v1/me", { token: org.owner.token });
+    expect(session.headers.get("ratelimit-limit")).toBe(String(4 * 1000));
+    // Another organization keeps its own plan's limit.
+    expect(await limitOf(otherKey.secret)).toBe("5");
+
+    const downgraded = await call(region.url, "PUT", "/v1/settings/billing/plan", {
+      token: org.owner.token,
+      body: { plan: "starter" },
+    });
+    expect(downgraded.status).toBe(200);
+    await waitFor(async () => (await limitOf(key.secret)) === "5", {
+      message: "the starter plan's limit again",
+    });
+  });
+});
+
 describe("gateway rate limits when Redis is down", () => {
   let database: TestDatabase;
   let redisServer: RedisServer;

@@ -20,6 +20,29 @@ export const gatewayEnvSchema = z.object({
   /** Requests per minute per API key and per session (shared by the region's gateways). */
   RATE_LIMIT_API_KEY_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(1_200),
+  /**
+   * What each plan multiplies the per-key and per-session limits by, as `plan:factor` pairs.
+   * A plan not listed (or a credential cached before plans were known) gets the base limits.
+   */
+  RATE_LIMIT_PLAN_MULTIPLIERS: z
+    .string()
+    .default("starter:1,team:4,enterprise:20")
+    .transform((value, ctx) => {
+      const multipliers: [string, number][] = [];
+      for (const pair of value
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const match = /^([a-z0-9_-]+):(\d+(?:\.\d+)?)$/.exec(pair);
+        const factor = match ? Number(match[2]) : NaN;
+        if (!match || !(factor > 0)) {
+          ctx.addIssue({ code: "custom", message: `"${pair}" is not plan:factor (factor > 0)` });
+          return z.NEVER;
+        }
+        multipliers.push([match[1]!, factor]);
+      }
+      return Object.fromEntries(multipliers);
+    }),
   /** Unauthenticated auth requests (signup, login, invite acceptance) per minute per IP. */
   RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(50),
   /** Login attempts per minute per IP and email. */
@@ -38,6 +61,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     rateLimits: {
       apiKeyPerMinute: config.RATE_LIMIT_API_KEY_PER_MINUTE,
       sessionPerMinute: config.RATE_LIMIT_SESSION_PER_MINUTE,
+      planMultipliers: config.RATE_LIMIT_PLAN_MULTIPLIERS,
       authPerIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
       loginPerIpEmailPerMinute: config.RATE_LIMIT_LOGIN_PER_IP_EMAIL_PER_MINUTE,
     },

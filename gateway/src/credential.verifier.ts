@@ -111,7 +111,8 @@ export class CredentialVerifier {
       throw new AppError("UNAUTHORIZED", INVALID);
     }
     const count = found.count;
-    return { credential, limit: count ? rate.settle(count[0], count[1]) : undefined };
+    const limit = count ? rate.settle(count[0], count[1], credential.plan) : undefined;
+    return { credential, limit };
   }
 
   /** The cached answer (undefined on a miss) and the request's count, in one script call. */

@@ -10,6 +10,8 @@ export interface RateLimits {
   apiKeyPerMinute: number;
   /** Requests per minute per session. */
   sessionPerMinute: number;
+  /** What a plan multiplies the per-key and per-session limits by (unlisted: 1). */
+  planMultipliers: Readonly<Record<string, number>>;
   /** Requests per minute per client IP on the unauthenticated auth routes. */
   authPerIpPerMinute: number;
   /** Login attempts per minute per client IP and email (brute-force protection). */
@@ -33,8 +35,11 @@ const WINDOW_SECONDS = 60;
 export interface CredentialCounter {
   key: string;
   windowSeconds: number;
-  /** The state for the headers given the count and the key's PTTL; 429 when over the limit. */
-  settle(consumed: number, msBeforeNext: number): RateLimitState;
+  /**
+   * The state for the headers given the count, the key's PTTL and the organization's plan
+   * (known once the credential is); 429 when over the limit.
+   */
+  settle(consumed: number, msBeforeNext: number, plan: string | undefined): RateLimitState;
   /** Redis could not count: serve without limits (logged at most every few seconds). */
   unavailable(error?: unknown): void;
 }
@@ -51,6 +56,7 @@ export class GatewayRateLimiter {
     CredentialKind,
     { keyPrefix: string; points: number; name: string }
   >;
+  private readonly planMultipliers: Readonly<Record<string, number>>;
   private lastWarning = 0;
 
   constructor(
@@ -81,6 +87,7 @@ export class GatewayRateLimiter {
         name: "session",
       },
     };
+    this.planMultipliers = limits.planMultipliers;
     this.limiters = {
       authIp: limiter("auth-ip", limits.authPerIpPerMinute),
       loginIpEmail: limiter("login", limits.loginPerIpEmailPerMinute),
@@ -92,11 +99,16 @@ export class GatewayRateLimiter {
    * in its own Redis round trip. Over the limit → 429 with `Retry-After` from `settle`.
    */
   credentialCounter(kind: CredentialKind, credentialHash: string): CredentialCounter {
-    const { keyPrefix, points, name } = this.credentialCounters[kind];
+    const { keyPrefix, points: basePoints, name } = this.credentialCounters[kind];
     return {
       key: `${keyPrefix}:${credentialHash}`,
       windowSeconds: WINDOW_SECONDS,
-      settle: (consumed, msBeforeNext) => {
+      settle: (consumed, msBeforeNext, plan) => {
+        const factor =
+          plan !== undefined && Object.hasOwn(this.planMultipliers, plan)
+            ? this.planMultipliers[plan]!
+            : 1;
+        const points = Math.floor(basePoints * factor);
         const limit: RateLimitState = {
           limit: points,
           remaining: Math.max(0, points - consumed),

@@ -18,6 +18,7 @@ const verifiedCredential = z.object({
   ]),
   role: z.enum(ROLES).nullable(),
   expiresAt: z.string().nullable(),
+  plan: z.string().optional(),
 });
 
 export interface ApiKeyUsage {

@@ -11,6 +11,8 @@ export interface VerifiedCredential {
   role: Role | null;
   /** ISO time after which the credential no longer works, or null. */
   expiresAt: string | null;
+  /** The organization's plan, which sets the credential's rate limit (absent: the base limit). */
+  plan?: string;
 }
 
 export type CachedCredential = VerifiedCredential | { invalid: true };

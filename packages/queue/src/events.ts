@@ -18,6 +18,8 @@ export interface EventMap extends ReviewEventMap {
     previousRole: string;
   };
   "member.removed": { member: { id: string; email: string; role: string } };
+  /** The organization moved to another plan (credits owns plans; the gateway's limits follow). */
+  "plan.changed": { plan: string; previousPlan: string };
   /** The organization's credit balance fell under 10 % of its monthly allowance (once a period). */
   "credits.low": CreditsBalanceEvent;
   /** The organization's credit balance reached zero (once a period). */
@@ -178,6 +180,7 @@ export const EVENT_ROUTES: EventRoutes = {
   "session.revoked": ["gateway"],
   "organization.created": ["contracts", "credits", "review"],
   "organization.updated": ["contracts"],
+  "plan.changed": ["settings"],
   "contract.created": ["contracts", "settings"],
   "contract.updated": ["contracts", "settings"],
   "contract.deleted": ["contracts", "settings"],

@@ -6,6 +6,7 @@ import {
   callAs,
   expectLedgerConsistent,
   newOrganizationId,
+  outboxEvents,
   reserve,
   setPlan,
   startCredits,
@@ -153,6 +154,14 @@ describe("billing settings", () => {
     const again = await setPlan(credits, org, "team");
     expect(again).toMatchObject({ plan: "team", allowance: { granted: 1000, remaining: 960 } });
     await expectLedgerConsistent(credits, org);
+    // Each change is announced once (the gateway's rate limits follow the plan).
+    expect(await outboxEvents(credits, org, "plan.changed")).toEqual([
+      { plan: "team", previousPlan: "starter" },
+      { plan: "starter", previousPlan: "team" },
+      { plan: "team", previousPlan: "starter" },
+    ]);
+    await setPlan(credits, org, "team");
+    expect(await outboxEvents(credits, org, "plan.changed")).toHaveLength(3);
 
     const unknown = await callAs(
       credits,

@@ -136,7 +136,11 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
     },
     consumers(context) {
       const settings = useCasesOf(context);
-      return settingsEventHandlers(settings.webhookDeliveries, settings.emails);
+      return settingsEventHandlers(
+        settings.webhookDeliveries,
+        settings.emails,
+        settings.organizations,
+      );
     },
     async start(context) {
       const { jobs, webhookDeliveries } = useCasesOf(context);

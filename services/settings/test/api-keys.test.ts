@@ -60,6 +60,7 @@ describe("API keys", () => {
       principal: { type: "api_key", id: apiKey.id },
       role: null,
       expiresAt: null,
+      plan: "starter",
     });
 
     const revoked = await settings.request("POST", `/v1/settings/api-keys/${apiKey.id}/revoke`, {

@@ -98,6 +98,11 @@ export class BillingService {
           createdAt: now,
         },
       ]);
+      await tx.events.record({
+        type: "plan.changed",
+        organizationId: account.organizationId,
+        data: { plan, previousPlan: account.plan },
+      });
       return changed;
     });
     return this.billingOf(account, now);

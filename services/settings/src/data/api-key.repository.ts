@@ -90,14 +90,34 @@ export const apiKeyRepository = {
   },
 
   /** A key that works now: not revoked, not expired. */
-  findValidByHash(db: Db, keyHash: string): Promise<ApiKeyRow | undefined> {
+  /** A key that works now, with its organization's plan (for the gateway's rate limits). */
+  findValidByHash(db: Db, keyHash: string): Promise<(ApiKeyRow & { plan: string }) | undefined> {
     return db
       .selectFrom("api_keys")
-      .select(PUBLIC_COLUMNS)
-      .where("key_hash", "=", keyHash)
+      .innerJoin("organizations", "organizations.id", "api_keys.organization_id")
+      .select(PUBLIC_COLUMNS.map((column) => `api_keys.${column}` as const))
+      .select("organizations.plan")
+      .where("api_keys.key_hash", "=", keyHash)
+      .where("api_keys.revoked_at", "is", null)
+      .where((eb) =>
+        eb.or([
+          eb("api_keys.expires_at", "is", null),
+          eb("api_keys.expires_at", ">", sql<Date>`now()`),
+        ]),
+      )
+      .executeTakeFirst();
+  },
+
+  /** Hashes of the organization's keys that may be in the gateway's cache. */
+  async activeHashes(db: Db, organizationId: string): Promise<string[]> {
+    const rows = await db
+      .selectFrom("api_keys")
+      .select("key_hash")
+      .where("organization_id", "=", organizationId)
       .where("revoked_at", "is", null)
       .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]))
-      .executeTakeFirst();
+      .execute();
+    return rows.map((row) => row.key_hash);
   },
 
   /**

@@ -13,6 +13,9 @@ export interface OrganizationTable {
   name: string;
   region: string;
   timezone: Generated<string>;
+  /** The plan credits last announced (`plan.changed`); it sets the gateway's rate limits. */
+  plan: Generated<string>;
+  plan_changed_at: Date | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

@@ -38,4 +38,19 @@ export const organizationRepository = {
       .returningAll()
       .executeTakeFirst();
   },
+
+  /**
+   * Records the plan credits announced at `at`, unless a later announcement was applied already
+   * (events may arrive out of order). Returns whether it changed anything.
+   */
+  async applyPlan(db: Db, id: string, plan: string, at: Date): Promise<boolean> {
+    const row = await db
+      .updateTable("organizations")
+      .set({ plan, plan_changed_at: at })
+      .where("id", "=", id)
+      .where((eb) => eb.or([eb("plan_changed_at", "is", null), eb("plan_changed_at", "<", at)]))
+      .returning("id")
+      .executeTakeFirst();
+    return row !== undefined;
+  },
 };

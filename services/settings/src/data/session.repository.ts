@@ -8,6 +8,8 @@ export interface ValidSession {
   userId: string;
   role: Role;
   expiresAt: Date;
+  /** The organization's plan (for the gateway's rate limits). */
+  plan: string;
 }
 
 export const sessionRepository = {
@@ -33,12 +35,14 @@ export const sessionRepository = {
     const row = await db
       .selectFrom("sessions")
       .innerJoin("users", "users.id", "sessions.user_id")
+      .innerJoin("organizations", "organizations.id", "sessions.organization_id")
       .select([
         "sessions.id",
         "sessions.organization_id",
         "sessions.user_id",
         "sessions.expires_at",
         "users.role",
+        "organizations.plan",
       ])
       .where("sessions.token_hash", "=", tokenHash)
       .where("sessions.revoked_at", "is", null)
@@ -52,6 +56,7 @@ export const sessionRepository = {
         userId: row.user_id,
         role: row.role,
         expiresAt: row.expires_at,
+        plan: row.plan,
       }
     );
   },
@@ -67,6 +72,18 @@ export const sessionRepository = {
       .returning("token_hash")
       .executeTakeFirst();
     return row?.token_hash;
+  },
+
+  /** Hashes of the organization's sessions that may be in the gateway's cache. */
+  async activeHashesOfOrganization(db: Db, organizationId: string): Promise<string[]> {
+    const rows = await db
+      .selectFrom("sessions")
+      .select("token_hash")
+      .where("organization_id", "=", organizationId)
+      .where("revoked_at", "is", null)
+      .where("expires_at", ">", sql<Date>`now()`)
+      .execute();
+    return rows.map((row) => row.token_hash);
   },
 
   /** The sessions of a user that may still be in use (and so in the gateway's cache). */

@@ -18,6 +18,7 @@ export class CredentialService {
           principal: { type: "api_key", id: key.id },
           role: null,
           expiresAt: key.expires_at?.toISOString() ?? null,
+          plan: key.plan,
         };
       }
     } else {
@@ -28,6 +29,7 @@ export class CredentialService {
           principal: { type: "user", id: session.userId, sessionId: session.id },
           role: session.role,
           expiresAt: session.expiresAt.toISOString(),
+          plan: session.plan,
         };
       }
     }

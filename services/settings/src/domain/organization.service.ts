@@ -1,6 +1,9 @@
 import { AppError } from "@clment/http";
+import type { EventEnvelope } from "@clment/queue";
+import { apiKeyRepository } from "../data/api-key.repository.js";
 import { auditLogRepository } from "../data/audit-log.repository.js";
 import { organizationRepository, type OrganizationRow } from "../data/organization.repository.js";
+import { sessionRepository } from "../data/session.repository.js";
 import { recordEvent } from "../data/transaction.js";
 import { auditBy, settingsActor, type Caller } from "./caller.js";
 import type { SettingsDeps } from "./deps.js";
@@ -79,5 +82,28 @@ export class OrganizationService {
       return after;
     });
     return toOrganization(row, this.deps.publicBaseUrl);
+  }
+
+  /**
+   * Takes the plan credits announced, and has the gateway verify the organization's keys and
+   * sessions again, so their new rate limit applies from the next request rather than when
+   * their cache entries expire.
+   */
+  async applyPlan(event: EventEnvelope<"plan.changed">): Promise<void> {
+    const organizationId = event.organizationId;
+    if (!organizationId) return;
+    const { db } = this.deps;
+    const changed = await organizationRepository.applyPlan(
+      db,
+      organizationId,
+      event.data.plan,
+      new Date(event.createdAt),
+    );
+    if (!changed) return;
+    const [keys, sessions] = await Promise.all([
+      apiKeyRepository.activeHashes(db, organizationId),
+      sessionRepository.activeHashesOfOrganization(db, organizationId),
+    ]);
+    await this.deps.credentialCache.forget([...keys, ...sessions]);
   }
 }

@@ -1,11 +1,12 @@
 import type { EventEnvelope, EventHandlers, EventType } from "@clment/queue";
 import type { EmailNotificationService } from "../domain/email-notification.service.js";
+import type { OrganizationService } from "../domain/organization.service.js";
 import type { WebhookDeliveryService } from "../domain/webhook-delivery.service.js";
 
 /**
  * The events the settings service consumes (see EVENT_ROUTES in @clment/queue): every public
  * webhook event is fanned out to the organization's endpoints; reminders, credit alerts and
- * disabled endpoints are also emailed.
+ * disabled endpoints are also emailed; a plan change is recorded for the gateway's limits.
  *
  * The handlers write with the service's own connection rather than the consumer's transaction
  * on purpose: a delivery row must be committed before its attempt is queued, or the worker
@@ -16,6 +17,7 @@ import type { WebhookDeliveryService } from "../domain/webhook-delivery.service.
 export function settingsEventHandlers(
   webhooks: WebhookDeliveryService,
   emails: EmailNotificationService,
+  organizations: OrganizationService,
 ): EventHandlers {
   const deliver = <T extends EventType>(event: EventEnvelope<T>) => webhooks.deliverEvent(event);
   return {
@@ -39,5 +41,7 @@ export function settingsEventHandlers(
       await emails.creditsExhausted(event);
     },
     "webhook_endpoint.disabled": (event) => emails.webhookDisabled(event),
+    // Not a webhook: the plan sets the gateway's rate limits (credentials carry it).
+    "plan.changed": (event) => organizations.applyPlan(event),
   };
 }

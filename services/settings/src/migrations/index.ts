@@ -6,6 +6,7 @@ import * as webhooks from "./2026_12_06_0001_webhooks.js";
 import * as integrationsSso from "./2026_12_07_0001_integrations_sso.js";
 import * as ssoLogins from "./2026_12_08_0001_sso_logins.js";
 import * as retention from "./2026_12_10_0001_retention.js";
+import * as organizationPlan from "./2026_12_11_0001_organization_plan.js";
 
 export const migrations: Record<string, Migration> = {
   "2026_12_04_0001_outbox": outbox,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   "2026_12_07_0001_integrations_sso": integrationsSso,
   "2026_12_08_0001_sso_logins": ssoLogins,
   "2026_12_10_0001_retention": retention,
+  "2026_12_11_0001_organization_plan": organizationPlan,
 };
