@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { api, onSessionEnded, type Me } from "./api";
 import { AcceptInvitePage, SignInPage, SignUpPage } from "./pages/auth";
 import { ApiKeysPage } from "./pages/api-keys";
@@ -10,6 +10,7 @@ import { SsoSettingsPage } from "./pages/sso";
 import { SSO_CALLBACK_PATH, SsoCallbackPage, SsoSignInPage } from "./pages/sso-login";
 import { WebhooksPage } from "./pages/webhooks";
 import { WorkspacePage } from "./pages/workspace";
+import { PAGE_TITLE_ID } from "./ui";
 
 /** Routes live in the URL hash (`#/settings/members`), so the gateway serves only `/`. */
 function useHashRoute(): { path: string; query: URLSearchParams } {
@@ -37,18 +38,42 @@ const SETTINGS = [
   { path: "/settings/organization", label: "Organization" },
 ];
 
-export function App() {
+/**
+ * `ssoCallback`: the query of the identity provider's redirect when the console was loaded at
+ * /sso/callback (already taken out of the address by `takeSsoCallback`).
+ */
+export function App({ ssoCallback }: { ssoCallback?: string | undefined }) {
   const { path, query } = useHashRoute();
   // undefined while asking whether the session cookie is alive; null when signed out.
   const [me, setMe] = useState<Me | null | undefined>(undefined);
 
   // The session is in an httpOnly cookie: on load, /v1/me says whether it is alive, so a reload
-  // stays signed in; any 401 later (expired, revoked) shows sign-in again.
+  // stays signed in; any 401 later (expired, revoked) shows sign-in again. Already signed in at
+  // the provider's redirect: it has nothing left to do (its code is not used), the address is `/`.
   useEffect(() => {
     onSessionEnded(() => setMe(null));
-    api<Me>("GET", "/v1/me").then(setMe, () => setMe(null));
+    api<Me>("GET", "/v1/me").then(
+      (signedIn) => {
+        if (window.location.pathname === SSO_CALLBACK_PATH) {
+          window.history.replaceState(null, "", "/");
+        }
+        setMe(signedIn);
+      },
+      () => setMe(null),
+    );
     return () => onSessionEnded(undefined);
   }, []);
+
+  // A new page (another route, or signing in or out) takes focus at its heading, but not on the
+  // first load, so keyboard and screen reader users start there, not on the link that led to it.
+  const shown = me === undefined ? undefined : `${me ? "in" : "out"}:${path}`;
+  const lastShown = useRef(shown);
+  useEffect(() => {
+    if (shown === lastShown.current) return;
+    const firstLoad = lastShown.current === undefined;
+    lastShown.current = shown;
+    if (!firstLoad) document.getElementById(PAGE_TITLE_ID)?.focus();
+  }, [shown]);
 
   // The API set the session cookies; the token in the answer is not kept.
   const start = useCallback(async () => {
@@ -75,7 +100,7 @@ export function App() {
     if (window.location.pathname === SSO_CALLBACK_PATH) {
       return (
         <Shell>
-          <SsoCallbackPage onSession={start} />
+          <SsoCallbackPage query={ssoCallback ?? ""} onSession={start} />
         </Shell>
       );
     }

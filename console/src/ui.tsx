@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { ApiError, errorMessage } from "./api";
 
 /** Loads data on mount and on `reload()`; keeps the last error for display. */
@@ -153,17 +153,22 @@ export function Feedback({ error, status }: { error: string | undefined; status:
   );
 }
 
-/** A table with column headers; `actions` adds a last column for row buttons. */
+/**
+ * A table with column headers; `actions` adds a last column for row buttons. The rows are the
+ * children: a loaded empty list of them shows `empty` in one row (nothing while loading).
+ */
 export function Table({
   columns,
   actions = false,
   testId,
+  empty,
   children,
 }: {
   columns: string[];
   actions?: boolean;
   testId?: string;
-  children: ReactNode;
+  empty: string;
+  children: ReactNode[] | undefined;
 }) {
   return (
     <table>
@@ -181,7 +186,15 @@ export function Table({
           )}
         </tr>
       </thead>
-      <tbody data-testid={testId}>{children}</tbody>
+      <tbody data-testid={testId}>
+        {children?.length === 0 ? (
+          <tr>
+            <td colSpan={columns.length + (actions ? 1 : 0)}>{empty}</td>
+          </tr>
+        ) : (
+          children
+        )}
+      </tbody>
     </table>
   );
 }
@@ -195,21 +208,32 @@ export function ErrorText({ error }: { error: string | undefined }) {
   );
 }
 
+/** The id of every page's heading, which takes focus when the route changes. */
+export const PAGE_TITLE_ID = "page-title";
+
 export function Page({ title, children }: { title: string; children: ReactNode }) {
   useEffect(() => {
     document.title = `${title} · Clment console`;
   }, [title]);
   return (
-    <section aria-labelledby="page-title">
-      <h1 id="page-title">{title}</h1>
+    <section aria-labelledby={PAGE_TITLE_ID}>
+      <h1 id={PAGE_TITLE_ID} tabIndex={-1}>
+        {title}
+      </h1>
       {children}
     </section>
   );
 }
 
-/** A secret shown once: a read-only field, a copy button and a clear warning. */
+/**
+ * A secret shown once: a read-only field, a copy button and a clear warning. The field takes
+ * focus (and selects the secret) when it appears, so the next keystroke can copy it.
+ */
 export function SecretOnce({ label, secret }: { label: string; secret: string }) {
   const [copied, setCopied] = useState(false);
+  const field = useRef<HTMLInputElement>(null);
+  const warning = useId();
+  useEffect(() => field.current?.focus(), [secret]);
   const copy = () => {
     navigator.clipboard.writeText(secret).then(
       () => setCopied(true),
@@ -220,18 +244,31 @@ export function SecretOnce({ label, secret }: { label: string; secret: string })
     <div className="secret" role="region" aria-label={label}>
       <label>
         {label}
-        <input readOnly value={secret} data-testid="secret" onFocus={(e) => e.target.select()} />
+        <input
+          ref={field}
+          readOnly
+          value={secret}
+          data-testid="secret"
+          aria-describedby={warning}
+          onFocus={(e) => e.target.select()}
+        />
       </label>
       <button type="button" onClick={copy}>
         Copy
       </button>
       <span role="status">{copied ? "Copied" : ""}</span>
-      <p className="warning">Copy it now: you will not see this again.</p>
+      <p className="warning" id={warning}>
+        Copy it now: you will not see this again.
+      </p>
     </div>
   );
 }
 
-/** An inline confirmation: the action runs only after an explicit second click. */
+/**
+ * An inline confirmation: the action runs only after an explicit second click. It takes focus
+ * (on Cancel, the harmless choice), Escape cancels, and on closing focus goes back to where it was
+ * when it opened (the button that asked), unless the user has since moved it elsewhere.
+ */
 export function Confirm({
   question,
   confirmLabel,
@@ -243,13 +280,32 @@ export function Confirm({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
+  const questionId = useId();
+  const cancel = useRef<HTMLButtonElement>(null);
+  const [opener] = useState(() =>
+    document.activeElement instanceof HTMLElement ? document.activeElement : null,
+  );
+  useEffect(() => {
+    cancel.current?.focus();
+    return () => {
+      const focused = document.activeElement;
+      if ((!focused || focused === document.body) && opener?.isConnected) opener.focus();
+    };
+  }, [opener]);
   return (
-    <div className="confirm" role="alertdialog" aria-label={question}>
-      <p>{question}</p>
-      <button type="button" className="danger" onClick={onConfirm} autoFocus>
+    <div
+      className="confirm"
+      role="alertdialog"
+      aria-labelledby={questionId}
+      onKeyDown={(event) => {
+        if (event.key === "Escape") onCancel();
+      }}
+    >
+      <p id={questionId}>{question}</p>
+      <button type="button" className="danger" onClick={onConfirm}>
         {confirmLabel}
       </button>
-      <button type="button" onClick={onCancel}>
+      <button type="button" ref={cancel} onClick={onCancel}>
         Cancel
       </button>
     </div>

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import {
   chromium,
@@ -15,6 +16,18 @@ const CHROMIUM = "/usr/bin/chromium";
 const CONSOLE_DIR = fileURLToPath(new URL("../../console/", import.meta.url));
 /** Where the browser tests write their screenshots of each console page. */
 export const SCREENSHOTS = fileURLToPath(new URL("../../test-output/console/", import.meta.url));
+
+/**
+ * Where the test contexts serve axe-core to the console's pages: at the region's origin, because
+ * the page's CSP (`script-src 'self'`) refuses inline script, and the test should not turn it off.
+ */
+const AXE_PATH = "/__test__/axe.min.js";
+let axeSource: string | undefined;
+const readAxe = () =>
+  (axeSource ??= readFileSync(
+    createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+    "utf8",
+  ));
 
 /** The settings service reads its webhook settings (http receivers, quick retries) at start. */
 const WEBHOOK_ENV = {
@@ -134,6 +147,9 @@ export async function startConsoleBrowser(label: string): Promise<ConsoleBrowser
       const context = await launched.newContext({ viewport: { width: 1280, height: 800 } });
       await context.route("**/*", (route) => {
         const url = route.request().url();
+        if (url === `${regionOrigin}${AXE_PATH}`) {
+          return route.fulfill({ contentType: "text/javascript", body: readAxe() });
+        }
         if (
           url.startsWith("data:") ||
           url.startsWith("blob:") ||
@@ -179,4 +195,27 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 /** Page errors other than the browser's report of a refused request (a 4xx the UI shows). */
 export function unexpectedErrors(pageErrors: string[]): string[] {
   return pageErrors.filter((message) => !/status of 4\d\d/.test(message));
+}
+
+/** The rules axe checks: WCAG 2.0, 2.1 and 2.2, levels A and AA. */
+const AXE_OPTIONS = {
+  runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+  resultTypes: ["violations"],
+};
+
+/**
+ * axe-core's serious and critical WCAG A/AA violations on `page` as it is now (with whatever
+ * dialog or panel is open), one line each: rule, impact, what it asks and the elements failing it.
+ * The page must belong to a context of `startConsoleBrowser` (which serves axe at its origin).
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate("typeof window.axe === 'object'"))) {
+    await page.addScriptTag({ url: new URL(AXE_PATH, page.url()).href });
+  }
+  // A string, run in the page (the tests compile without the DOM's types).
+  return page.evaluate(`axe.run(document, ${JSON.stringify(AXE_OPTIONS)}).then((result) =>
+    result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => v.id + " (" + v.impact + "): " + v.help + " — " +
+        v.nodes.map((n) => n.target.join(" ")).join(", ")))`);
 }

@@ -12,6 +12,7 @@ import {
 } from "@clment/testing";
 import { verifyWebhook } from "@clment/webhooks";
 import {
+  accessibilityViolations,
   goTo as goToIn,
   screenshot as screenshotOf,
   startConsoleBrowser,
@@ -45,6 +46,9 @@ describe("the console's settings pages in headless Chromium", () => {
     return response;
   };
   const dialog = () => page.getByRole("alertdialog");
+  /** axe-core finds no serious or critical WCAG A/AA violation on the page as it is now. */
+  const expectAccessible = async (on: Page = page) =>
+    expect(await accessibilityViolations(on)).toEqual([]);
 
   beforeAll(async () => {
     harness = await startConsoleBrowser("e2e_console_settings");
@@ -95,6 +99,7 @@ describe("the console's settings pages in headless Chromium", () => {
     expect(me.body.data.principal.role).toBe("owner");
 
     await page.getByRole("button", { name: `Remove ${member.email}` }).click();
+    await expectAccessible();
     await dialog().getByRole("button", { name: "Remove member" }).click();
     await page.getByText(`${member.email} was removed.`).waitFor();
     const after = await get("/v1/settings/members?take=100");
@@ -103,6 +108,7 @@ describe("the console's settings pages in headless Chromium", () => {
     );
     expect((await call(url, "GET", "/v1/me", { token: member.token })).status).toBe(401);
     await screenshot("members-roles");
+    await expectAccessible();
   }, 60_000);
 
   it("creates a key that expires, and the list shows when", async () => {
@@ -139,6 +145,7 @@ describe("the console's settings pages in headless Chromium", () => {
     const describedBy = (await bucket.getAttribute("aria-describedby")) ?? "";
     const fieldError = page.locator(`[id="${describedBy.split(" ").at(-1)}"]`);
     await expect(fieldError.innerText()).resolves.toContain("must be an S3 bucket name");
+    await expectAccessible();
     expect(await s3.getByLabel("AWS region").getAttribute("aria-invalid")).toBeNull();
 
     await bucket.fill("clment-contracts");
@@ -150,6 +157,7 @@ describe("the console's settings pages in headless Chromium", () => {
     expect(await secretField.getAttribute("placeholder")).toBe("stored — leave blank to keep");
     expect(await page.content()).not.toContain(secret);
     await screenshot("integrations");
+    await expectAccessible();
 
     const listed = await get("/v1/settings/integrations");
     expect(listed.text).not.toContain(secret);
@@ -209,6 +217,7 @@ describe("the console's settings pages in headless Chromium", () => {
     expect(await page.content()).not.toContain(provider.clientSecret);
     await page.getByText(/Owners keep their password as a break-glass path/).waitFor();
     await screenshot("single-sign-on");
+    await expectAccessible();
 
     const sso = await get("/v1/settings/sso");
     expect(sso.text).not.toContain(provider.clientSecret);
@@ -247,6 +256,7 @@ describe("the console's settings pages in headless Chromium", () => {
     await browser.getByRole("link", { name: "Sign in with SSO" }).click();
     await browser.getByRole("heading", { level: 1, name: "Sign in with SSO" }).waitFor();
     await screenshotOf(browser, "sso-sign-in");
+    await expectAccessible(browser);
     await browser.getByLabel("Work email").fill(email);
     await browser.getByRole("button", { name: "Continue with SSO" }).click();
 
@@ -260,6 +270,22 @@ describe("the console's settings pages in headless Chromium", () => {
     await browser.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
     await browser.getByText(`${email} (member)`).waitFor();
     expect(browser.url()).toBe(`${url}/#/`);
+
+    // Back at /sso/callback while signed in (another tab finished first, or the history): the
+    // workspace stays that of the session, and the single-use code leaves the address at once.
+    const { body } = await call(
+      url,
+      "GET",
+      `/v1/auth/sso/start?email=${encodeURIComponent(email)}`,
+    );
+    const returned = await provider.authorize(body.data.authorizationUrl, email);
+    await browser.goto(`${url}/sso/callback?${new URLSearchParams(returned)}`, {
+      waitUntil: "load",
+    });
+    await browser.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
+    await browser.getByText(`${email} (member)`).waitFor();
+    expect(browser.url()).toBe(`${url}/`);
+    expect(await browser.evaluate("window.location.search")).toBe("");
     await context.close();
 
     const members = await get("/v1/settings/members?take=100");
@@ -279,6 +305,7 @@ describe("the console's settings pages in headless Chromium", () => {
     await browser.getByText(/invalid, expired or already used/).waitFor();
     expect(browser.url()).toBe(`${url}/sso/callback`);
     await screenshotOf(browser, "sso-callback-error");
+    await expectAccessible(browser);
     await browser.getByRole("link", { name: "go back to sign in" }).click();
     await browser.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
     await context.close();
@@ -363,14 +390,17 @@ describe("the console's settings pages in headless Chromium", () => {
         .getByText("Enabled")
         .waitFor();
 
+      await expectAccessible();
       await edit.getByRole("button", { name: "Rotate secret" }).click();
       await expect(dialog().innerText()).resolves.toMatch(/24 hours/);
+      await expectAccessible();
       await dialog().getByRole("button", { name: "Rotate secret" }).click();
       const newSecret = await edit.getByTestId("secret").inputValue();
       expect(newSecret).toMatch(/^whsec_/);
       expect(newSecret).not.toBe(secret);
       await edit.getByText(/previous secret still verifies deliveries until/).waitFor();
       await screenshot("webhooks-edit");
+      await expectAccessible();
 
       const rows = page.getByRole("row").filter({ hasText: "Contracts feed" });
       await rows.getByRole("button", { name: /^Deliveries of / }).click();
@@ -395,6 +425,7 @@ describe("the console's settings pages in headless Chromium", () => {
     );
     expect(question).toContain("900 credits are added to this period's allowance now");
     await screenshot("billing-plan");
+    await expectAccessible();
     await dialog().getByRole("button", { name: "Switch to Team" }).click();
     await page.getByText("Your plan is now Team.").waitFor();
     const upgraded = await get("/v1/settings/billing");

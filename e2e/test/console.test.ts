@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Locator, Page } from "playwright-core";
 import {
   call,
   startRecordingServer,
@@ -8,13 +8,14 @@ import {
   type RecordingServer,
 } from "@clment/testing";
 import {
+  accessibilityViolations,
   goTo as goToIn,
   screenshot as screenshotOf,
   startConsoleBrowser,
   unexpectedErrors,
   type ConsoleBrowser,
 } from "../src/console-browser.js";
-import { PASSWORD } from "../src/factories.js";
+import { newOrganization, PASSWORD } from "../src/factories.js";
 import type { RunningRegion } from "../src/region.js";
 
 describe("the admin console in headless Chromium, served by the gateway at /", () => {
@@ -31,6 +32,9 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
   const open = (context: BrowserContext, hash: string) => harness.open(context, hash);
   const goTo = (link: string) => goToIn(page, link);
   const screenshot = (name: string) => screenshotOf(page, name);
+  /** axe-core finds no serious or critical WCAG A/AA violation on the page as it is now. */
+  const expectAccessible = async (on: Page = page) =>
+    expect(await accessibilityViolations(on)).toEqual([]);
 
   beforeAll(async () => {
     harness = await startConsoleBrowser("e2e_console");
@@ -69,6 +73,8 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
 
   it("signs up, creates an API key whose secret is shown once, uses it, revokes it in the UI: then the API answers 401", async () => {
     page = await open(owner, "#/signup");
+    await page.getByRole("heading", { level: 1, name: "Sign up" }).waitFor();
+    await expectAccessible();
     await page.getByLabel("Organization name").fill("Console Test Org");
     await page.getByLabel("Your name").fill("Olive Owner");
     await page.getByLabel("Email").fill(ownerEmail);
@@ -76,6 +82,8 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     await page.getByRole("button", { name: "Create organization" }).click();
     await page.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
     expect(await page.getByRole("heading", { name: "Settings" }).count()).toBe(1);
+    await page.getByTestId("workspace-balance").waitFor();
+    await expectAccessible();
 
     await goTo("API & Integrations");
     await page.getByLabel("Label").fill("ci key");
@@ -91,6 +99,7 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     expect(secret.startsWith(prefix)).toBe(true);
     await expect(row.innerText()).resolves.toContain("Olive Owner");
     await screenshot("api-and-integrations");
+    await expectAccessible();
 
     const me = await api("/v1/me", secret);
     expect(me.status).toBe(200);
@@ -109,6 +118,7 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     await page.getByRole("button", { name: "Revoke ci key" }).click();
     const dialog = page.getByRole("alertdialog");
     await dialog.waitFor();
+    await expectAccessible();
     await dialog.getByRole("button", { name: "Revoke key" }).click();
     await page
       .getByTestId("api-key-ci key")
@@ -188,11 +198,14 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     const memberContext = await newContext();
     const member = await open(memberContext, link.slice(link.indexOf("#")));
     await member.getByRole("heading", { level: 1, name: "Accept invite" }).waitFor();
+    await expectAccessible(member);
     await member.getByLabel("Your name").fill("Mo Member");
     await member.getByLabel("Choose a password").fill(PASSWORD);
     await member.getByRole("button", { name: "Join organization" }).click();
     await member.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
     await member.getByText(`${email} (member)`).waitFor();
+    await member.getByTestId("workspace-balance").waitFor();
+    await expectAccessible(member);
     expect(await member.getByRole("heading", { name: "Settings" }).count()).toBe(0);
     expect(await member.getByRole("link", { name: "API & Integrations" }).count()).toBe(0);
     // Typing the settings address by hand.
@@ -216,12 +229,15 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     await total.waitFor();
     const before = Number(await total.innerText());
     await page.getByRole("button", { name: "Buy 100 credits" }).click();
+    await page.getByRole("alertdialog").waitFor();
+    await expectAccessible();
     await page.getByRole("alertdialog").getByRole("button", { name: "Buy pack" }).click();
     await page.getByText("Bought a pack of 100 credits.").waitFor();
     await waitFor(async () => Number(await total.innerText()) === before + 100, {
       timeoutMs: 15_000,
     });
     await screenshot("billing");
+    await expectAccessible();
   }, 60_000);
 
   it("creates a webhook with the event picker (secret once), sends a test event and shows its delivery", async () => {
@@ -245,6 +261,7 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
       { timeoutMs: 20_000, intervalMs: 300 },
     );
     await screenshot("webhooks");
+    await expectAccessible();
   }, 60_000);
 
   it("renames the organization, and the audit log lists what was done", async () => {
@@ -257,6 +274,7 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     await page.getByText("Saved.").waitFor();
     await page.getByRole("banner").getByText("Renamed Org").waitFor();
     await screenshot("organization");
+    await expectAccessible();
 
     await goTo("Audit log");
     await page
@@ -264,6 +282,7 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
       .first()
       .waitFor();
     await screenshot("audit-log");
+    await expectAccessible();
 
     expect(harness.outside).toEqual([]);
     expect(unexpectedErrors(harness.pageErrors)).toEqual([]);
@@ -278,6 +297,7 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     expect(await owner.cookies(region.url)).toEqual([]);
     await page.reload({ waitUntil: "load" });
     await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    await expectAccessible();
     expect((await api("/v1/me", token)).status).toBe(401);
 
     // A session revoked elsewhere: the next request is 401, its cookies go, sign-in shows.
@@ -298,5 +318,77 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     await signedIn.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
     expect(await other.cookies(region.url)).toEqual([]);
     await other.close();
+  }, 60_000);
+
+  it("works with the keyboard alone: signs in, creates a key and revokes it, focus moving into the dialog and back", async () => {
+    const { owner: someone } = await newOrganization(region.url);
+    const context = await newContext();
+    const tab = await open(context, "#/signin");
+    const press = (key: string) => tab.keyboard.press(key);
+    const isFocused = (target: Locator) =>
+      target.evaluate((element: any) => element === element.ownerDocument.activeElement);
+    /** Tabs forward until `target` has focus (it must be reachable within 40 stops). */
+    const tabTo = async (target: Locator) => {
+      for (let stop = 0; stop < 40; stop += 1) {
+        if (await isFocused(target)) return;
+        await press("Tab");
+      }
+      throw new Error(`Tab never reached ${target.toString()}`);
+    };
+    const heading = (name: string) => tab.getByRole("heading", { level: 1, name });
+
+    await heading("Sign in").waitFor();
+    await tabTo(tab.getByLabel("Email"));
+    await tab.keyboard.type(someone.email);
+    await tabTo(tab.getByLabel("Password"));
+    await tab.keyboard.type(PASSWORD);
+    await press("Enter");
+    // Each new page takes focus at its heading.
+    await heading("Workspace").waitFor();
+    await waitFor(() => isFocused(heading("Workspace")));
+
+    const nav = tab.getByRole("navigation", { name: "Main" });
+    await tabTo(nav.getByRole("link", { name: "API & Integrations" }));
+    await press("Enter");
+    await heading("API & Integrations").waitFor();
+    await waitFor(() => isFocused(heading("API & Integrations")));
+
+    await tabTo(tab.getByLabel("Label"));
+    await tab.keyboard.type("keyboard key");
+    await press("Enter");
+    // The secret shown once takes focus (selected, ready to copy).
+    const secretField = tab.getByTestId("secret");
+    await secretField.waitFor();
+    await waitFor(() => isFocused(secretField));
+    const secret = await secretField.inputValue();
+    expect((await api("/v1/me", secret)).status).toBe(200);
+
+    const revoke = tab.getByRole("button", { name: "Revoke keyboard key" });
+    await tabTo(revoke);
+    await press("Space");
+    const dialog = tab.getByRole("alertdialog");
+    await dialog.waitFor();
+    // Into the dialog, on its harmless choice; Escape cancels and focus is back on Revoke.
+    await waitFor(() => isFocused(dialog.getByRole("button", { name: "Cancel" })));
+    await press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    await waitFor(() => isFocused(revoke));
+    expect((await api("/v1/me", secret)).status).toBe(200);
+
+    await press("Enter");
+    await dialog.waitFor();
+    await waitFor(() => isFocused(dialog.getByRole("button", { name: "Cancel" })));
+    await press("Shift+Tab");
+    expect(await isFocused(dialog.getByRole("button", { name: "Revoke key" }))).toBe(true);
+    await press("Enter");
+    await tab
+      .getByTestId("api-key-keyboard key")
+      .getByText(/Revoked/)
+      .waitFor();
+    await tab.getByText("The key “keyboard key” is revoked.").waitFor();
+    // The Revoke button is gone: focus waits on the list's heading, not lost to the page.
+    await waitFor(() => isFocused(tab.getByRole("heading", { level: 2, name: "API keys" })));
+    expect((await api("/v1/me", secret)).status).toBe(401);
+    await context.close();
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { api, errorMessage, formatDate, type ApiKey, type Member } from "../api";
 import { Confirm, ErrorText, Page, SecretOnce, Table, useLoad } from "../ui";
 import { Integrations } from "./integrations";
@@ -19,6 +19,9 @@ export function ApiKeysPage() {
   const [created, setCreated] = useState<{ label: string; secret: string } | undefined>(undefined);
   const [revoking, setRevoking] = useState<ApiKey | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
+  const [status, setStatus] = useState("");
+  /** Where focus goes once a revoked key's button is gone. */
+  const listHeading = useRef<HTMLHeadingElement>(null);
 
   const creator = (id: string) => {
     const member = members.data?.members.find((m) => m.id === id);
@@ -28,6 +31,7 @@ export function ApiKeysPage() {
   const create = (event: FormEvent) => {
     event.preventDefault();
     setError(undefined);
+    setStatus("");
     const body = { label, ...(expiresInDays ? { expiresInDays: Number(expiresInDays) } : {}) };
     api<{ apiKey: ApiKey; secret: string }>("POST", "/v1/settings/api-keys", body).then(
       ({ apiKey, secret }) => {
@@ -41,8 +45,13 @@ export function ApiKeysPage() {
 
   const revoke = (key: ApiKey) => {
     setRevoking(undefined);
+    setError(undefined);
     api("POST", `/v1/settings/api-keys/${key.id}/revoke`).then(
-      () => keys.reload(),
+      () => {
+        setStatus(`The key “${key.label}” is revoked.`);
+        listHeading.current?.focus();
+        keys.reload();
+      },
       (failure: unknown) => setError(errorMessage(failure)),
     );
   };
@@ -74,15 +83,19 @@ export function ApiKeysPage() {
         <button type="submit">Create key</button>
       </form>
       <ErrorText error={error} />
+      <p role="status">{status}</p>
       {created && (
         <SecretOnce label={`Secret of the new key “${created.label}”`} secret={created.secret} />
       )}
 
-      <h2>API keys</h2>
+      <h2 ref={listHeading} tabIndex={-1}>
+        API keys
+      </h2>
       <ErrorText error={keys.error} />
       <Table
         columns={["Label", "Prefix", "Created by", "Created", "Last used", "Expires", "Status"]}
         actions
+        empty="No API keys yet."
       >
         {keys.data?.apiKeys.map((key) => (
           <tr key={key.id} data-testid={`api-key-${key.label}`}>

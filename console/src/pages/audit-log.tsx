@@ -18,7 +18,7 @@ export function AuditLogPage() {
   return (
     <Page title="Audit log">
       <ErrorText error={log.error} />
-      <Table columns={["When", "Action", "Actor", "Target"]}>
+      <Table columns={["When", "Action", "Actor", "Target"]} empty="Nothing recorded yet.">
         {log.data?.entries.map((entry) => (
           <tr key={entry.id}>
             <td>{formatDate(entry.createdAt)}</td>

@@ -80,7 +80,7 @@ export function BillingPage() {
       <p role="status">{status}</p>
 
       <h2>Credit packs</h2>
-      <Table columns={["Size", "Remaining", "Purchased", "Expires"]}>
+      <Table columns={["Size", "Remaining", "Purchased", "Expires"]} empty="No packs bought.">
         {b?.packs.map((pack) => (
           <tr key={pack.id}>
             <td>{pack.size}</td>
@@ -93,7 +93,7 @@ export function BillingPage() {
 
       <h2>Ledger</h2>
       <ErrorText error={ledger.error} />
-      <Table columns={["When", "Kind", "Operation", "Bucket", "Change"]}>
+      <Table columns={["When", "Kind", "Operation", "Bucket", "Change"]} empty="No entries yet.">
         {ledger.data?.entries.map((entry) => (
           <tr key={entry.id}>
             <td>{formatDate(entry.createdAt)}</td>

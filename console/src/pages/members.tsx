@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { api, errorMessage, type Me, type Member, type Role } from "../api";
 import { Confirm, ErrorText, Page, SecretOnce, Table, useLoad } from "../ui";
 
@@ -15,6 +15,8 @@ export function MembersPage({ me }: { me: Me }) {
   const [removing, setRemoving] = useState<Member | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [status, setStatus] = useState("");
+  /** Where focus goes once a removed member's button is gone. */
+  const listHeading = useRef<HTMLHeadingElement>(null);
 
   const fail = (failure: unknown) => setError(errorMessage(failure));
 
@@ -52,6 +54,7 @@ export function MembersPage({ me }: { me: Me }) {
     setRemoving(undefined);
     api("DELETE", `/v1/settings/members/${member.id}`).then(() => {
       setStatus(`${member.email} was removed.`);
+      listHeading.current?.focus();
       members.reload();
     }, fail);
   };
@@ -85,9 +88,11 @@ export function MembersPage({ me }: { me: Me }) {
       <p role="status">{status}</p>
       {invite && <SecretOnce label={`Invite link for ${invite.email}`} secret={invite.link} />}
 
-      <h2>Members</h2>
+      <h2 ref={listHeading} tabIndex={-1}>
+        Members
+      </h2>
       <ErrorText error={members.error} />
-      <Table columns={["Name", "Email", "Role", "Status"]} actions>
+      <Table columns={["Name", "Email", "Role", "Status"]} actions empty="No members.">
         {members.data?.members.map((member) => (
           <tr key={member.id}>
             <td>{member.name}</td>

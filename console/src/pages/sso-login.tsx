@@ -45,12 +45,23 @@ export function SsoSignInPage() {
 }
 
 /**
- * The provider's redirect (`/sso/callback?code&state&iss`): hands its query to the API, which
- * answers a session. The address is then replaced (`/`, or the bare callback path after a
- * failure), so the single-use code and state do not stay in the history or address bar. The
- * links after a failure load `/` afresh: this page is the only one outside the hash routes.
+ * The provider's redirect (`/sso/callback?code&state&iss`) is read once when the console loads,
+ * and its query (the single-use code and state) leaves the address and history at once, signed
+ * in or not: the address becomes the bare callback path. Returns that query, if this load is one.
  */
-export function SsoCallbackPage({ onSession }: { onSession: OnSession }) {
+export function takeSsoCallback(): string | undefined {
+  if (window.location.pathname !== SSO_CALLBACK_PATH) return undefined;
+  const query = window.location.search;
+  window.history.replaceState(null, "", SSO_CALLBACK_PATH);
+  return query;
+}
+
+/**
+ * Completes a sign-in from the provider's redirect: hands its query to the API, which answers a
+ * session, and the address becomes `/`. After a failure the address stays the bare callback path,
+ * and the links load `/` afresh: this page is the only one outside the hash routes.
+ */
+export function SsoCallbackPage({ query, onSession }: { query: string; onSession: OnSession }) {
   const [error, setError] = useState<string | undefined>(undefined);
   // The state is single use: React's development double effect must not send it twice.
   const sent = useRef(false);
@@ -59,19 +70,15 @@ export function SsoCallbackPage({ onSession }: { onSession: OnSession }) {
     sent.current = true;
     const complete = async () => {
       try {
-        const { session } = await api<{ session: Session }>(
-          "GET",
-          `/v1/auth/sso/callback${window.location.search}`,
-        );
+        const { session } = await api<{ session: Session }>("GET", `/v1/auth/sso/callback${query}`);
         window.history.replaceState(null, "", "/");
         await onSession(session);
       } catch (failure) {
-        window.history.replaceState(null, "", SSO_CALLBACK_PATH);
         setError(errorMessage(failure));
       }
     };
     void complete();
-  }, [onSession]);
+  }, [query, onSession]);
   return (
     <Page title="Signing in with SSO">
       {error ? (

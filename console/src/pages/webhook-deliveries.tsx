@@ -37,6 +37,7 @@ export function Deliveries({ webhook }: { webhook: Webhook }) {
         columns={["Created", "Event", "Status", "HTTP", "Attempts"]}
         actions
         testId="deliveries"
+        empty="No deliveries yet."
       >
         {deliveries.data?.deliveries.map((delivery) => (
           <tr key={delivery.id}>

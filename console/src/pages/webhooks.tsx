@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { api, type Webhook } from "../api";
 import { Confirm, Feedback, Page, SecretOnce, Table, useFeedback, useLoad } from "../ui";
 import { Deliveries } from "./webhook-deliveries";
@@ -14,6 +14,8 @@ export function WebhooksPage() {
   const [editing, setEditing] = useState<Webhook | undefined>(undefined);
   const [deleting, setDeleting] = useState<Webhook | undefined>(undefined);
   const feedback = useFeedback();
+  /** Where focus goes once a deleted endpoint's buttons are gone. */
+  const listHeading = useRef<HTMLHeadingElement>(null);
 
   const create = (event: FormEvent) => {
     event.preventDefault();
@@ -37,10 +39,11 @@ export function WebhooksPage() {
     setDeleting(undefined);
     if (selected?.id === webhook.id) setSelected(undefined);
     if (editing?.id === webhook.id) setEditing(undefined);
-    api("DELETE", `/v1/settings/webhooks/${webhook.id}`).then(
-      () => webhooks.reload(),
-      feedback.fail,
-    );
+    api("DELETE", `/v1/settings/webhooks/${webhook.id}`).then(() => {
+      feedback.done(`Deleted the endpoint ${webhook.url}.`);
+      listHeading.current?.focus();
+      webhooks.reload();
+    }, feedback.fail);
   };
 
   return (
@@ -55,8 +58,10 @@ export function WebhooksPage() {
         <SecretOnce label={`Signing secret for ${created.url}`} secret={created.secret} />
       )}
 
-      <h2>Endpoints</h2>
-      <Table columns={["URL", "Events", "Status"]} actions>
+      <h2 ref={listHeading} tabIndex={-1}>
+        Endpoints
+      </h2>
+      <Table columns={["URL", "Events", "Status"]} actions empty="No endpoints yet.">
         {webhooks.data?.webhooks.map((webhook) => (
           <tr key={webhook.id} data-testid={`webhook-${webhook.url}`}>
             <td>
