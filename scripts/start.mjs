@@ -106,6 +106,7 @@ async function main() {
       console.log(`    demo seed failed: ${demo.error.message}`);
       continue;
     }
+    console.log(`    console  ${baseUrl.replace(/\/v1$/, "")}/  (sign in as the admin below)`);
     console.log(`    admin    ${demo.email}  password: ${demo.password}`);
     console.log(`    API key  ${demo.apiKey}`);
     console.log(`    try      curl -H "Authorization: Bearer ${demo.apiKey}" ${baseUrl}/me`);
