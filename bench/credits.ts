@@ -112,6 +112,7 @@ async function reserveLoad(
  * over 50; then 200 clients racing for a balance of 1,000 (100 of allowance, 900 in packs, so
  * the general path with packs runs too) with 3,000 requests, and the count of credits granted
  * beyond the balance (must be 0). The service runs as its own process (built, `node dist`).
+ * "per commit" is how many reservations the service wrote per transaction (its group commit).
  */
 export async function benchCredits(): Promise<Metric[]> {
   const databaseUrl = await prepareBenchDatabase("clment_bench_credits");
@@ -160,6 +161,15 @@ export async function benchCredits(): Promise<Metric[]> {
     const oversold = Math.max(0, reserved - 1_000) + Math.max(0, race.granted - 1_000);
 
     const perSecond = (r: { granted: number; seconds: number }) => r.granted / r.seconds;
+    // Reservations per transaction (rows written by one transaction share its xmin): how much
+    // the service's group commit batched.
+    const perCommit = async (organizationIds: string[]) => {
+      const { rows } = await sql<{ n: number }>`
+        select round(count(*)::numeric / nullif(count(distinct xmin::text), 0), 1)::float8 as n
+        from reservations where organization_id = any(${organizationIds}::uuid[])
+      `.execute(database.db);
+      return rows[0]!.n;
+    };
     console.table([
       {
         run: "one organization",
@@ -168,6 +178,7 @@ export async function benchCredits(): Promise<Metric[]> {
         "p99 ms": oneOrg.p99,
         refused: oneOrg.refused,
         errors: oneOrg.errors,
+        "per commit": await perCommit([single]),
       },
       {
         run: "50 organizations",
@@ -176,6 +187,7 @@ export async function benchCredits(): Promise<Metric[]> {
         "p99 ms": manyOrgs.p99,
         refused: manyOrgs.refused,
         errors: manyOrgs.errors,
+        "per commit": await perCommit(many),
       },
       {
         run: "race for 1,000",
