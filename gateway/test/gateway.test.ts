@@ -2,17 +2,10 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { Redis } from "ioredis";
-import {
-  credentialCacheKey,
-  generateApiKey,
-  generateSessionToken,
-  hashSecret,
-  IdentityTokens,
-  type VerifiedCredential,
-} from "@clment/auth";
-import { call, createTestRedisPrefix, testSecret, TEST_REDIS_URL, waitFor } from "@clment/testing";
+import { credentialCacheKey, generateApiKey, hashSecret, IdentityTokens } from "@clment/auth";
+import { call, waitFor } from "@clment/testing";
 import { loadGatewayConfig, startGateway, type RunningGateway } from "../src/index.js";
+import { gatewayRegion } from "./support/gateway-region.js";
 
 interface Received {
   method: string;
@@ -69,52 +62,15 @@ async function fakeUpstream() {
 }
 
 describe("the gateway in front of a recording upstream", () => {
-  const secret = testSecret("gw-unit");
-  const redisPrefix = createTestRedisPrefix("gw-unit");
-  const organizationId = "6f1c1f3e-8f5a-4a43-9d7c-5f0f7b0c1a11";
+  const region = gatewayRegion("gw-unit");
+  const { secret, organizationId, redis, redisPrefix, cachedCredential } = region;
   let upstream: Awaited<ReturnType<typeof fakeUpstream>>;
   let gateway: RunningGateway;
-  let redis: Redis;
-
-  /** A key or session the region's cache already knows, as settings would have verified it. */
-  async function cachedCredential(
-    principal: VerifiedCredential["principal"],
-    overrides: Partial<VerifiedCredential> = {},
-  ): Promise<string> {
-    const token = principal.type === "api_key" ? generateApiKey() : generateSessionToken();
-    const credential: VerifiedCredential = {
-      organizationId,
-      principal,
-      role: principal.type === "user" ? "owner" : null,
-      expiresAt: null,
-      ...overrides,
-    };
-    await redis.set(
-      credentialCacheKey(redisPrefix.prefix, hashSecret(token)),
-      JSON.stringify(credential),
-      "EX",
-      60,
-    );
-    return token;
-  }
 
   beforeAll(async () => {
     upstream = await fakeUpstream();
-    redis = new Redis(TEST_REDIS_URL);
     gateway = await startGateway(
-      loadGatewayConfig({
-        REGION: "eu",
-        IDENTITY_SECRET: secret,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: redisPrefix.prefix,
-        LOG_LEVEL: "silent",
-        SETTINGS_URL: upstream.url,
-        CONTRACTS_URL: upstream.url,
-        REVIEW_URL: upstream.url,
-        CREDITS_URL: upstream.url,
-        UPSTREAM_TIMEOUT_MS: "300",
-        LAST_USED_FLUSH_MS: "60000",
-      }),
+      loadGatewayConfig(region.env(upstream.url, { UPSTREAM_TIMEOUT_MS: "300" })),
     );
   });
 
@@ -126,8 +82,7 @@ describe("the gateway in front of a recording upstream", () => {
   afterAll(async () => {
     await gateway?.close();
     await upstream?.close();
-    redis?.disconnect();
-    await redisPrefix.cleanup();
+    await region.close();
   });
 
   it("forwards the authorized path and query with its own identity token, never the credential", async () => {
@@ -248,7 +203,7 @@ describe("the gateway in front of a recording upstream", () => {
 
   it("never writes a revocation over with a cached lookup (SET NX)", async () => {
     const key = generateApiKey();
-    const cacheKey = credentialCacheKey(redisPrefix.prefix, hashSecret(key));
+    const cacheKey = credentialCacheKey(redisPrefix, hashSecret(key));
     await redis.set(cacheKey, JSON.stringify({ invalid: true }), "EX", 180);
     expect((await call(gateway.url, "GET", "/v1/me", { token: key })).status).toBe(401);
     expect(await redis.ttl(cacheKey)).toBeGreaterThan(60);
@@ -272,19 +227,7 @@ describe("the gateway in front of a recording upstream", () => {
   it("batches API key usage into one call to settings, flushed on close", async () => {
     const keyId = "0b3b7a52-3f0e-4d0c-9a53-0c2a4f9f5e99";
     const key = await cachedCredential({ type: "api_key", id: keyId });
-    const config = loadGatewayConfig({
-      REGION: "eu",
-      IDENTITY_SECRET: secret,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: redisPrefix.prefix,
-      LOG_LEVEL: "silent",
-      SETTINGS_URL: upstream.url,
-      CONTRACTS_URL: upstream.url,
-      REVIEW_URL: upstream.url,
-      CREDITS_URL: upstream.url,
-      LAST_USED_FLUSH_MS: "60000",
-    });
-    const second = await startGateway(config);
+    const second = await startGateway(loadGatewayConfig(region.env(upstream.url)));
     const touches = () => upstream.received.filter((r) => r.url === "/internal/v1/api-keys/touch");
     try {
       for (let i = 0; i < 10; i++) {

@@ -1,56 +1,25 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { Redis } from "ioredis";
 import {
-  credentialCacheKey,
-  generateApiKey,
   generateSessionToken,
-  hashSecret,
   IDENTITY_HEADER,
   IdentityTokens,
   SessionCookies,
-  type VerifiedCredential,
 } from "@clment/auth";
-import {
-  call,
-  createTestRedisPrefix,
-  startRecordingServer,
-  testSecret,
-  TEST_REDIS_URL,
-  type RecordingServer,
-} from "@clment/testing";
+import { call, startRecordingServer, type RecordingServer } from "@clment/testing";
 import { loadGatewayConfig, startGateway, type RunningGateway } from "../src/index.js";
+import { gatewayRegion } from "./support/gateway-region.js";
 
 /** The gateway of a local region (http): the cookies are named by its public port. */
 const PUBLIC_BASE_URL = "http://localhost:7200/v1";
 const ORIGIN = "http://localhost:7200";
 
 describe("the gateway with the console's session cookie, in front of a recording upstream", () => {
-  const secret = testSecret("gw-cookie");
-  const redisPrefix = createTestRedisPrefix("gw-cookie");
-  const organizationId = "0b8a5a4e-2f55-4c55-a0c7-3f0f9e6c2d10";
+  const region = gatewayRegion("gw-cookie");
+  const { secret, cachedCredential } = region;
   const cookies = new SessionCookies({ publicBaseUrl: PUBLIC_BASE_URL, secret });
   const tokens = new IdentityTokens(secret, "eu");
   let upstream: RecordingServer;
   let gateway: RunningGateway;
-  let redis: Redis;
-
-  /** A session (or key) the region's cache already knows, as settings would have verified it. */
-  async function cachedCredential(principal: VerifiedCredential["principal"]): Promise<string> {
-    const token = principal.type === "api_key" ? generateApiKey() : generateSessionToken();
-    const credential: VerifiedCredential = {
-      organizationId,
-      principal,
-      role: principal.type === "user" ? "owner" : null,
-      expiresAt: null,
-    };
-    await redis.set(
-      credentialCacheKey(redisPrefix.prefix, hashSecret(token)),
-      JSON.stringify(credential),
-      "EX",
-      60,
-    );
-    return token;
-  }
 
   const userSession = () =>
     cachedCredential({
@@ -61,22 +30,8 @@ describe("the gateway with the console's session cookie, in front of a recording
 
   beforeAll(async () => {
     upstream = await startRecordingServer();
-    redis = new Redis(TEST_REDIS_URL);
     gateway = await startGateway(
-      loadGatewayConfig({
-        REGION: "eu",
-        IDENTITY_SECRET: secret,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: redisPrefix.prefix,
-        LOG_LEVEL: "silent",
-        PUBLIC_BASE_URL,
-        SETTINGS_URL: upstream.url,
-        CONTRACTS_URL: upstream.url,
-        REVIEW_URL: upstream.url,
-        CREDITS_URL: upstream.url,
-        UPSTREAM_TIMEOUT_MS: "1000",
-        LAST_USED_FLUSH_MS: "60000",
-      }),
+      loadGatewayConfig(region.env(upstream.url, { PUBLIC_BASE_URL, UPSTREAM_TIMEOUT_MS: "1000" })),
     );
   });
 
@@ -88,8 +43,7 @@ describe("the gateway with the console's session cookie, in front of a recording
   afterAll(async () => {
     await gateway?.close();
     await upstream?.close();
-    redis?.disconnect();
-    await redisPrefix.cleanup();
+    await region.close();
   });
 
   it("authenticates with the cookie, and never sends the Cookie header (or a credential) upstream", async () => {
