@@ -2,17 +2,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type Page,
-  type Request,
-} from "playwright-core";
-import { createTestDatabase, createTestRedisPrefix, testSecret } from "@clment/testing";
-import { startRegion, type RunningRegion } from "./region.js";
-
-const CHROMIUM = "/usr/bin/chromium";
+import type { Browser, BrowserContext, Page, Request } from "playwright-core";
+import { launchChromium } from "./chromium.js";
+import { overrideEnv, WEBHOOK_TEST_ENV } from "./env.js";
+import { PASSWORD, startTestRegion } from "./factories.js";
+import type { RunningRegion } from "./region.js";
 const CONSOLE_DIR = fileURLToPath(new URL("../../console/", import.meta.url));
 /** Where the browser tests write their screenshots of each console page. */
 export const SCREENSHOTS = fileURLToPath(new URL("../../test-output/console/", import.meta.url));
@@ -28,15 +22,6 @@ const readAxe = () =>
     createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
     "utf8",
   ));
-
-/** The settings service reads its webhook settings (http receivers, quick retries) at start. */
-const WEBHOOK_ENV = {
-  WEBHOOKS_ALLOW_HTTP: "true",
-  WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true",
-  WEBHOOK_RETRY_DELAYS_MS: "200,400,800",
-  WEBHOOK_SWEEP_INTERVAL_MS: "250",
-  WEBHOOK_TIMEOUT_MS: "3000",
-};
 
 /** The origin of the page a request comes from (the region's, for the console's own requests). */
 function documentOrigin(request: Request): string | undefined {
@@ -83,50 +68,19 @@ export interface ConsoleBrowser {
  * pass: without Chromium this fails (`.ci/run` installs it).
  */
 export async function startConsoleBrowser(label: string): Promise<ConsoleBrowser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
   ensureConsoleBuilt();
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const saved: Record<string, string | undefined> = {};
-  const restoreEnv = () => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
-  for (const [name, value] of Object.entries(WEBHOOK_ENV)) {
-    saved[name] = process.env[name];
-    process.env[name] = value;
-  }
-  const database = await createTestDatabase(label);
-  const redis = createTestRedisPrefix(label);
+  const restoreEnv = overrideEnv(WEBHOOK_TEST_ENV);
   let region: RunningRegion | undefined;
   let browser: Browser | undefined;
   const close = async () => {
     await browser?.close();
     await region?.close();
     restoreEnv();
-    await redis.cleanup();
-    await database.drop();
   };
   try {
-    region = await startRegion({
-      region: "us",
-      databaseUrl: database.url,
-      redisPrefix: redis.prefix,
-      identitySecret: testSecret("us"),
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    region = await startTestRegion(label);
+    browser = await launchChromium();
   } catch (error) {
     await close();
     throw error;
@@ -185,6 +139,19 @@ export async function startConsoleBrowser(label: string): Promise<ConsoleBrowser
 export async function goTo(page: Page, link: string): Promise<void> {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: link }).click();
   await page.getByRole("heading", { level: 1, name: link }).waitFor();
+}
+
+/**
+ * Fills the console's sign-up form on `page` (at `#/signup`): a new organization whose owner,
+ * Olive Owner, has `email` and the test password; waits for the workspace.
+ */
+export async function signUp(page: Page, organizationName: string, email: string): Promise<void> {
+  await page.getByLabel("Organization name").fill(organizationName);
+  await page.getByLabel("Your name").fill("Olive Owner");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create organization" }).click();
+  await page.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
 }
 
 /** A full-page screenshot of `page` in test-output/console/<name>.png. */

@@ -5,36 +5,50 @@ import {
   testSecret,
   uniqueId,
 } from "@clment/testing";
-import { startRegion, type RunningRegion } from "./region.js";
+import { startRegion, type RegionOptions, type RunningRegion } from "./region.js";
 
 /** Factories that make what a test needs through the public API of a region's gateway. */
 
+/** A region of one test file, with the stores it runs on (for tests that look at them). */
+export interface TestRegion extends RunningRegion {
+  databaseUrl: string;
+  redisPrefix: string;
+}
+
 /**
- * A US region for one test file on a database and Redis prefix of its own (`label` names
- * both); `close` stops it, then deletes its keys and drops its database.
+ * A region (US unless `options.region` says otherwise, with that region's test secret) for one
+ * test file, on a database and Redis prefix of its own (`label` names both); `close` stops it,
+ * then deletes its keys and drops its database.
  */
-export async function startTestRegion(label: string): Promise<RunningRegion> {
+export async function startTestRegion(
+  label: string,
+  options: Partial<Omit<RegionOptions, "databaseUrl" | "redisPrefix">> = {},
+): Promise<TestRegion> {
   const database = await createTestDatabase(label);
   const redisPrefix = createTestRedisPrefix(label);
   const removeStores = async () => {
     await redisPrefix.cleanup();
     await database.drop();
   };
-  let region: RunningRegion;
+  const region = options.region ?? "us";
+  let running: RunningRegion;
   try {
-    region = await startRegion({
-      region: "us",
+    running = await startRegion({
+      identitySecret: testSecret(region),
+      ...options,
+      region,
       databaseUrl: database.url,
       redisPrefix: redisPrefix.prefix,
-      identitySecret: testSecret("us"),
     });
   } catch (error) {
     await removeStores();
     throw error;
   }
-  const stopRegion = region.close;
+  const stopRegion = running.close;
   return {
-    ...region,
+    ...running,
+    databaseUrl: database.url,
+    redisPrefix: redisPrefix.prefix,
     async close() {
       await stopRegion();
       await removeStores();

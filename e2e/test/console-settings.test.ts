@@ -15,6 +15,7 @@ import {
   accessibilityViolations,
   goTo as goToIn,
   screenshot as screenshotOf,
+  signUp,
   startConsoleBrowser,
   unexpectedErrors,
   type ConsoleBrowser,
@@ -58,12 +59,7 @@ describe("the console's settings pages in headless Chromium", () => {
     harness.allowOrigin(provider.issuer);
     owner = await harness.newContext();
     page = await harness.open(owner, "#/signup");
-    await page.getByLabel("Organization name").fill("Settings Test Org");
-    await page.getByLabel("Your name").fill("Olive Owner");
-    await page.getByLabel("Email").fill(ownerEmail);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create organization" }).click();
-    await page.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
+    await signUp(page, "Settings Test Org", ownerEmail);
     const login = await call(url, "POST", "/v1/auth/login", {
       body: { email: ownerEmail, password: PASSWORD },
     });

@@ -11,6 +11,7 @@ import {
   accessibilityViolations,
   goTo as goToIn,
   screenshot as screenshotOf,
+  signUp,
   startConsoleBrowser,
   unexpectedErrors,
   type ConsoleBrowser,
@@ -75,12 +76,7 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     page = await open(owner, "#/signup");
     await page.getByRole("heading", { level: 1, name: "Sign up" }).waitFor();
     await expectAccessible();
-    await page.getByLabel("Organization name").fill("Console Test Org");
-    await page.getByLabel("Your name").fill("Olive Owner");
-    await page.getByLabel("Email").fill(ownerEmail);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Create organization" }).click();
-    await page.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
+    await signUp(page, "Console Test Org", ownerEmail);
     expect(await page.getByRole("heading", { name: "Settings" }).count()).toBe(1);
     await page.getByTestId("workspace-balance").waitFor();
     await expectAccessible();

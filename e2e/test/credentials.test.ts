@@ -3,22 +3,18 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { Redis } from "ioredis";
 import { credentialCacheKey, hashSecret, type VerifiedCredential } from "@clment/auth";
+import { call, TEST_REDIS_URL, waitFor } from "@clment/testing";
 import {
-  call,
-  createTestDatabase,
-  createTestRedisPrefix,
-  testSecret,
-  TEST_REDIS_URL,
-  waitFor,
-  type TestDatabase,
-} from "@clment/testing";
-import { newApiKey, newOrganization, PASSWORD, type NewOrganization } from "../src/factories.js";
-import { startRegion, type RunningRegion } from "../src/region.js";
+  newApiKey,
+  newOrganization,
+  PASSWORD,
+  startTestRegion,
+  type NewOrganization,
+  type TestRegion,
+} from "../src/factories.js";
 
 describe("API keys and sessions through two gateway instances of one region", () => {
-  let database: TestDatabase;
-  const redisPrefix = createTestRedisPrefix("gw-credentials");
-  let region: RunningRegion;
+  let region: TestRegion;
   let first: string;
   let second: string;
   let redis: Redis;
@@ -26,29 +22,23 @@ describe("API keys and sessions through two gateway instances of one region", ()
   let org: NewOrganization;
 
   beforeAll(async () => {
-    database = await createTestDatabase("gw_credentials");
-    region = await startRegion({
+    region = await startTestRegion("gw_credentials", {
       region: "eu",
-      databaseUrl: database.url,
-      redisPrefix: redisPrefix.prefix,
-      identitySecret: testSecret("eu"),
       gatewayInstances: 2,
       lastUsedFlushMs: 100,
     });
     first = region.gateways[0]!.url;
     second = region.gateways[1]!.url;
     redis = new Redis(TEST_REDIS_URL);
-    sql = new pg.Client({ connectionString: database.url });
+    sql = new pg.Client({ connectionString: region.databaseUrl });
     await sql.connect();
     org = await newOrganization(first);
   });
 
   afterAll(async () => {
-    await region?.close();
     redis?.disconnect();
     await sql?.end();
-    await redisPrefix.cleanup();
-    await database?.drop();
+    await region?.close();
   });
 
   it("a key works until it is revoked, then the next request at another instance gets 401", async () => {
@@ -103,7 +93,7 @@ describe("API keys and sessions through two gateway instances of one region", ()
   it("an expired key gets 401, whether settings or the cache answers", async () => {
     const key = await newApiKey(first, org.owner.token, { expiresInDays: 7 });
     expect((await call(first, "GET", "/v1/me", { token: key.secret })).status).toBe(200);
-    const cacheKey = credentialCacheKey(redisPrefix.prefix, hashSecret(key.secret));
+    const cacheKey = credentialCacheKey(region.redisPrefix, hashSecret(key.secret));
 
     // The cached entry carries the expiry, checked on every request.
     const cached = JSON.parse((await redis.get(cacheKey))!) as VerifiedCredential;
@@ -147,7 +137,7 @@ describe("API keys and sessions through two gateway instances of one region", ()
   it("the verified credential is cached in the region's Redis with a bounded lifetime", async () => {
     const key = await newApiKey(first, org.owner.token);
     expect((await call(first, "GET", "/v1/me", { token: key.secret })).status).toBe(200);
-    const cacheKey = credentialCacheKey(redisPrefix.prefix, hashSecret(key.secret));
+    const cacheKey = credentialCacheKey(region.redisPrefix, hashSecret(key.secret));
     expect(JSON.parse((await redis.get(cacheKey))!)).toMatchObject({
       organizationId: org.organization.id,
       principal: { type: "api_key", id: key.id },
@@ -176,7 +166,7 @@ describe("API keys and sessions through two gateway instances of one region", ()
     );
     await waitFor(
       async () =>
-        (await redis.hget(`${redisPrefix.prefix}:bull:events.gateway:${eventId}`, "finishedOn")) !==
+        (await redis.hget(`${region.redisPrefix}:bull:events.gateway:${eventId}`, "finishedOn")) !==
         null,
       { message: "a gateway to handle api_key.revoked" },
     );

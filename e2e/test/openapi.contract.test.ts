@@ -9,6 +9,7 @@ import { ROUTES } from "@clment/gateway";
 import { Clment } from "@clment/sdk";
 import { startOidcProvider, waitFor, type TestOidcProvider } from "@clment/testing";
 import { agreementPdf } from "../../services/review/test/support/agreement.documents.js";
+import { overrideEnv } from "../src/env.js";
 import { newApiKey, newOrganization, PASSWORD, startTestRegion } from "../src/factories.js";
 import { OPENAPI_FILE, openApiText } from "../src/openapi.js";
 import type { RunningRegion } from "../src/region.js";
@@ -89,16 +90,15 @@ describe("the OpenAPI document", () => {
   let receiverUrl: string;
   // Single sign-on goes to a real OIDC provider on this machine.
   let oidcProvider: TestOidcProvider;
-  const savedEnv: Record<string, string | undefined> = {};
-  // Webhooks go to a receiver on this machine.
-  const env = { WEBHOOKS_ALLOW_HTTP: "true", WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true" };
+  let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
     doc = JSON.parse(await readFile(OPENAPI_FILE, "utf8"));
-    for (const [name, value] of Object.entries(env)) {
-      savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
+    // Webhooks go to a receiver on this machine.
+    restoreEnv = overrideEnv({
+      WEBHOOKS_ALLOW_HTTP: "true",
+      WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true",
+    });
     receiver = createServer((_req, res) => res.end("ok"));
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
@@ -110,10 +110,7 @@ describe("the OpenAPI document", () => {
     await oidcProvider?.close();
     await region?.close();
     await new Promise((resolve) => receiver?.close(resolve));
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv?.();
   });
 
   it("is up to date with the services' route schemas (run `pnpm openapi` after a change)", async () => {

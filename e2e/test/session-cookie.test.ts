@@ -2,25 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import pg from "pg";
 import { Redis } from "ioredis";
 import { credentialCacheKey, generateSessionToken, hashSecret, SessionCookies } from "@clment/auth";
-import {
-  call,
-  createTestDatabase,
-  createTestRedisPrefix,
-  testSecret,
-  TEST_REDIS_URL,
-  uniqueId,
-  type TestDatabase,
-} from "@clment/testing";
+import { call, testSecret, TEST_REDIS_URL, uniqueId } from "@clment/testing";
 import {
   consoleLogin,
   newApiKey,
   newMember,
   newOrganization,
   PASSWORD,
+  startTestRegion,
   type ConsoleSession,
   type NewOrganization,
+  type TestRegion,
 } from "../src/factories.js";
-import { startRegion, type RunningRegion } from "../src/region.js";
 
 /** The region believes it is served at this https origin (a TLS proxy in front of it). */
 const ORIGIN = "https://us.clment.test";
@@ -29,9 +22,7 @@ const CSRF = "__Host-clment_csrf";
 const CONSOLE = { "x-clment-session": "cookie" };
 
 describe("the console's session in an httpOnly cookie, with CSRF protection, through a region", () => {
-  let database: TestDatabase;
-  const redisPrefix = createTestRedisPrefix("session-cookie");
-  let region: RunningRegion;
+  let region: TestRegion;
   let url: string;
   let redis: Redis;
   let sql: pg.Client;
@@ -75,27 +66,18 @@ describe("the console's session in an httpOnly cookie, with CSRF protection, thr
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase("session_cookie");
-    region = await startRegion({
-      region: "us",
-      databaseUrl: database.url,
-      redisPrefix: redisPrefix.prefix,
-      identitySecret: testSecret("us"),
-      publicBaseUrl: `${ORIGIN}/v1`,
-    });
+    region = await startTestRegion("session_cookie", { publicBaseUrl: `${ORIGIN}/v1` });
     url = region.url;
     redis = new Redis(TEST_REDIS_URL);
-    sql = new pg.Client({ connectionString: database.url });
+    sql = new pg.Client({ connectionString: region.databaseUrl });
     await sql.connect();
     org = await newOrganization(url);
   }, 60_000);
 
   afterAll(async () => {
-    await region?.close();
     redis?.disconnect();
     await sql?.end();
-    await redisPrefix.cleanup();
-    await database?.drop();
+    await region?.close();
   });
 
   it("sets no cookie for plain API clients: signup, login and accept-invite without X-Clment-Session", async () => {
@@ -339,7 +321,7 @@ describe("the console's session in an httpOnly cookie, with CSRF protection, thr
       "update settings.sessions set expires_at = now() - interval '1 second' where token_hash = $1",
       [hashSecret(session.token)],
     );
-    await redis.del(credentialCacheKey(redisPrefix.prefix, hashSecret(session.token)));
+    await redis.del(credentialCacheKey(region.redisPrefix, hashSecret(session.token)));
     const expired = await call(url, "GET", "/v1/me", { headers: { cookie: session.cookie } });
     expect(expired.status).toBe(401);
     expectCleared(expired.headers.getSetCookie());

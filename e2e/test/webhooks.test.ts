@@ -1,39 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import {
   call,
-  createTestDatabase,
-  createTestRedisPrefix,
   startRecordingServer,
   startSmtpServer,
-  testSecret,
   uniqueId,
   waitFor,
   type RecordingServer,
-  type TestDatabase,
   type TestSmtpServer,
 } from "@clment/testing";
 import { verifyWebhook } from "@clment/webhooks";
+import { overrideEnv, WEBHOOK_TEST_ENV } from "../src/env.js";
 import {
   newApiKey,
   newMember,
   newOrganization,
+  startTestRegion,
   type NewApiKey,
   type NewOrganization,
 } from "../src/factories.js";
-import { startRegion, type RunningRegion } from "../src/region.js";
-
-/** The settings service reads its webhook and email settings from the environment at start. */
-const WEBHOOK_ENV = {
-  WEBHOOKS_ALLOW_HTTP: "true",
-  WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true",
-  WEBHOOK_RETRY_DELAYS_MS: "200,400,800",
-  WEBHOOK_SWEEP_INTERVAL_MS: "250",
-  WEBHOOK_TIMEOUT_MS: "3000",
-};
+import type { RunningRegion } from "../src/region.js";
 
 describe("webhooks and notifications, end to end through the gateway", () => {
-  let database: TestDatabase;
-  let redis: { prefix: string; cleanup(): Promise<void> };
   let smtp: TestSmtpServer;
   let region: RunningRegion;
   let acme: NewOrganization;
@@ -43,22 +30,13 @@ describe("webhooks and notifications, end to end through the gateway", () => {
   let globexReceiver: RecordingServer;
   let acmeSecret: string;
   let acmeWebhookId: string;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
-    database = await createTestDatabase("e2e_webhooks");
-    redis = createTestRedisPrefix("e2e_webhooks");
     smtp = await startSmtpServer();
-    for (const [name, value] of Object.entries({ ...WEBHOOK_ENV, SMTP_URL: smtp.url })) {
-      saved[name] = process.env[name];
-      process.env[name] = value;
-    }
-    region = await startRegion({
-      region: "us",
-      databaseUrl: database.url,
-      redisPrefix: redis.prefix,
-      identitySecret: testSecret("us"),
-    });
+    // The settings service reads its webhook and email settings from the environment at start.
+    restoreEnv = overrideEnv({ ...WEBHOOK_TEST_ENV, SMTP_URL: smtp.url });
+    region = await startTestRegion("e2e_webhooks");
     acme = await newOrganization(region.url);
     acmeKey = await newApiKey(region.url, acme.owner.token);
     globex = await newOrganization(region.url);
@@ -87,12 +65,7 @@ describe("webhooks and notifications, end to end through the gateway", () => {
     await acmeReceiver?.close();
     await globexReceiver?.close();
     await smtp?.close();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    await redis?.cleanup();
-    await database?.drop();
+    restoreEnv?.();
   });
 
   const received = (receiver: RecordingServer, type: string, match: (data: any) => boolean) =>

@@ -1,31 +1,16 @@
-import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../../e2e/src/chromium.js";
 import { startTestRegion } from "../../e2e/src/factories.js";
 import type { RunningRegion } from "../../e2e/src/region.js";
-
-const CHROMIUM = "/usr/bin/chromium";
 
 describe("the interactive API reference at /docs", () => {
   let region: RunningRegion;
   let browser: Browser;
 
   beforeAll(async () => {
-    // No silent pass: without Chromium this fails (.ci/run installs it).
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
     region = await startTestRegion("gateway_docs");
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

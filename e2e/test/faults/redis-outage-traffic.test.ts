@@ -10,17 +10,9 @@ import {
   type RedisServer,
   type TestDatabase,
 } from "@clment/testing";
+import { overrideEnv, WEBHOOK_TEST_ENV } from "../../src/env.js";
 import { newApiKey, newOrganization } from "../../src/factories.js";
 import { startRegion, type RunningRegion } from "../../src/region.js";
-
-/** Settings reads its webhook settings from the environment at start. */
-const WEBHOOK_ENV = {
-  WEBHOOKS_ALLOW_HTTP: "true",
-  WEBHOOKS_ALLOW_PRIVATE_NETWORKS: "true",
-  WEBHOOK_RETRY_DELAYS_MS: "200,400,800",
-  WEBHOOK_SWEEP_INTERVAL_MS: "250",
-  WEBHOOK_TIMEOUT_MS: "3000",
-};
 
 describe("Redis stopped during traffic: reads and writes go on, events follow when it returns", () => {
   let database: TestDatabase;
@@ -29,7 +21,7 @@ describe("Redis stopped during traffic: reads and writes go on, events follow wh
   let region: RunningRegion;
   let key: string;
   let redisDown = false;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
 
   const createdContracts = () =>
     receiver.requests
@@ -41,10 +33,7 @@ describe("Redis stopped during traffic: reads and writes go on, events follow wh
     database = await createTestDatabase("redis_traffic");
     redisServer = await startRedisServer();
     receiver = await startRecordingServer();
-    for (const [name, value] of Object.entries(WEBHOOK_ENV)) {
-      saved[name] = process.env[name];
-      process.env[name] = value;
-    }
+    restoreEnv = overrideEnv(WEBHOOK_TEST_ENV);
     region = await startRegion({
       region: "au",
       databaseUrl: database.url,
@@ -67,10 +56,7 @@ describe("Redis stopped during traffic: reads and writes go on, events follow wh
     await redisServer?.stop();
     await receiver?.close();
     await database?.drop();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv?.();
   });
 
   it("serves reads and writes without Redis (no 5xx) and delivers their events once it is back", async () => {

@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import {
-  call,
-  createTestDatabase,
-  createTestRedisPrefix,
-  startRecordingServer,
-  testSecret,
-  waitFor,
-  type RecordingServer,
-  type TestDatabase,
-} from "@clment/testing";
+import { call, startRecordingServer, waitFor, type RecordingServer } from "@clment/testing";
 import { agreementPdf } from "../../../services/review/test/support/agreement.documents.js";
-import { newApiKey, newOrganization } from "../../src/factories.js";
-import { startRegion, type RunningRegion } from "../../src/region.js";
+import { overrideEnv } from "../../src/env.js";
+import { newApiKey, newOrganization, startTestRegion } from "../../src/factories.js";
+import type { RunningRegion } from "../../src/region.js";
 
 const LLM_ENV = {
   REVIEW_PROVIDER: "openai",
@@ -25,30 +17,19 @@ const chat = (content: string) =>
 
 /** OWASP API10:2023: what the LLM provider answers is validated before anything is stored. */
 describe("API10 unsafe consumption of APIs (LLM provider output)", () => {
-  let database: TestDatabase;
-  const redis = createTestRedisPrefix("api10");
   let llm: RecordingServer;
   let region: RunningRegion;
   let key: string;
   let contractId: string;
   let playbookId: string;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
   const api = (method: string, path: string, body?: unknown) =>
     call(region.url, method, path, { token: key, body });
 
   beforeAll(async () => {
-    database = await createTestDatabase("api10");
     llm = await startRecordingServer();
-    for (const [name, value] of Object.entries({ ...LLM_ENV, LLM_BASE_URL: llm.url })) {
-      saved[name] = process.env[name];
-      process.env[name] = value;
-    }
-    region = await startRegion({
-      region: "eu",
-      databaseUrl: database.url,
-      redisPrefix: redis.prefix,
-      identitySecret: testSecret("eu"),
-    });
+    restoreEnv = overrideEnv({ ...LLM_ENV, LLM_BASE_URL: llm.url });
+    region = await startTestRegion("api10", { region: "eu" });
     const org = await newOrganization(region.url);
     key = (await newApiKey(region.url, org.owner.token)).secret;
     const form = new FormData();
@@ -74,12 +55,7 @@ describe("API10 unsafe consumption of APIs (LLM provider output)", () => {
   afterAll(async () => {
     await region?.close();
     await llm?.close();
-    await redis.cleanup();
-    await database?.drop();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv?.();
   });
 
   async function review() {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { sql, type Kysely } from "kysely";
 import { generateApiKey, generateSessionToken, IdentityTokens, SessionCookies } from "@clment/auth";
-import { call, createTestDatabase, createTestRedisPrefix, testSecret } from "@clment/testing";
-import { consoleLogin, newApiKey, newOrganization } from "../../src/factories.js";
-import { startRegion, type RunningRegion } from "../../src/region.js";
+import { call, testSecret } from "@clment/testing";
+import { consoleLogin, newApiKey, newOrganization, startTestRegion } from "../../src/factories.js";
 import { startSecurityRegion, type SecurityRegion } from "./support.js";
 
 /** OWASP API2:2023: every malformed, unknown, revoked, expired or foreign credential is 401. */
@@ -115,25 +114,15 @@ describe("API2 broken authentication", () => {
   });
 
   it("refuses a credential of another region, and ignores a forged identity header", async () => {
-    const database = await createTestDatabase("api2_us");
-    const redis = createTestRedisPrefix("api2_us");
-    let us: RunningRegion | undefined;
+    const us = await startTestRegion("api2_us");
     try {
-      us = await startRegion({
-        region: "us",
-        databaseUrl: database.url,
-        redisPrefix: redis.prefix,
-        identitySecret: testSecret("us"),
-      });
       const usOrg = await newOrganization(us.url);
       const usKey = await newApiKey(us.url, usOrg.owner.token);
       expect((await call(us.url, "GET", "/v1/me", { token: usKey.secret })).status).toBe(200);
       await expect401(`Bearer ${usKey.secret}`);
       await expect401(`Bearer ${usOrg.owner.token}`);
     } finally {
-      await us?.close();
-      await redis.cleanup();
-      await database.drop();
+      await us.close();
     }
 
     // An identity token made by the caller (even with the right region's secret) is dropped.

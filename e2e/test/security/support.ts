@@ -1,19 +1,15 @@
-import {
-  call,
-  createTestDatabase,
-  createTestRedisPrefix,
-  testSecret,
-  type TestDatabase,
-} from "@clment/testing";
+import { call } from "@clment/testing";
+import { overrideEnv } from "../../src/env.js";
 import {
   newApiKey,
   newMember,
   newOrganization,
+  startTestRegion,
   type NewApiKey,
   type NewMember,
   type NewOrganization,
 } from "../../src/factories.js";
-import { startRegion, type RegionOptions, type RunningRegion } from "../../src/region.js";
+import type { RunningRegion } from "../../src/region.js";
 
 export interface Tenant {
   org: NewOrganization;
@@ -80,33 +76,17 @@ async function tenant(url: string): Promise<Tenant> {
 /** One region (in-process) with two organizations, each with a key, a member and resources. */
 export async function startSecurityRegion(
   label: string,
-  options: Partial<RegionOptions> = {},
+  options: Parameters<typeof startTestRegion>[1] = {},
 ): Promise<SecurityRegion> {
-  const database: TestDatabase = await createTestDatabase(label);
-  const redis = createTestRedisPrefix(label);
   // Test webhooks go to a local port; settings reads this when it starts.
-  const saved = Object.fromEntries(
-    Object.keys(WEBHOOK_TEST_ENV).map((name) => [name, process.env[name]]),
-  );
-  Object.assign(process.env, WEBHOOK_TEST_ENV);
+  const restoreEnv = overrideEnv(WEBHOOK_TEST_ENV);
   let region: RunningRegion | undefined;
   const close = async () => {
     await region?.close();
-    await redis.cleanup();
-    await database.drop();
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv();
   };
   try {
-    region = await startRegion({
-      region: "eu",
-      databaseUrl: database.url,
-      redisPrefix: redis.prefix,
-      identitySecret: testSecret("eu"),
-      ...options,
-    });
+    region = await startTestRegion(label, { region: "eu", ...options });
     const a = await tenant(region.url);
     const b = await tenant(region.url);
     return { region, url: region.url, a, b, close };
