@@ -7,6 +7,7 @@ import { launchChromium } from "./chromium.js";
 import { overrideEnv, WEBHOOK_TEST_ENV } from "./env.js";
 import { PASSWORD, startTestRegion } from "./factories.js";
 import type { RunningRegion } from "./region.js";
+
 const CONSOLE_DIR = fileURLToPath(new URL("../../console/", import.meta.url));
 /** Where the browser tests write their screenshots of each console page. */
 export const SCREENSHOTS = fileURLToPath(new URL("../../test-output/console/", import.meta.url));
