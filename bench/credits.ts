@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import autocannon from "autocannon";
 import { IDENTITY_HEADER, IdentityTokens, serviceIdentity, type Identity } from "@clment/auth";
-import { createDatabase, sql } from "@clment/db";
+import { createDatabase, dropDatabase, sql } from "@clment/db";
 import { freePort } from "@clment/testing";
 import type { Metric } from "./lib/metrics.js";
 import { startProcess, stopAll, waitReady } from "./lib/processes.js";
-import { prepareBenchDatabase, REDIS_URL } from "./lib/stores.js";
+import { POSTGRES_URL, prepareBenchDatabase, REDIS_URL } from "./lib/stores.js";
 
 const RESERVE = "/internal/v1/credits/reservations";
 const CONNECTIONS = 200;
@@ -73,6 +73,9 @@ async function reserveLoad(
   const result = await autocannon({
     url: harness.url,
     connections: CONNECTIONS,
+    // autocannon ends a run on its next sample tick: at the default 1 s, a run of a given
+    // number of requests counted up to a second too many.
+    sampleInt: 100,
     ...("seconds" in limit ? { duration: limit.seconds } : { amount: limit.requests }),
     requests: [
       {
@@ -115,6 +118,9 @@ async function reserveLoad(
  * "per commit" is how many reservations the service wrote per transaction (its group commit).
  */
 export async function benchCredits(): Promise<Metric[]> {
+  // A fresh database each run: reservations left by an earlier run would expire during this
+  // one, and the sweep job releasing them would compete with the load.
+  await dropDatabase(POSTGRES_URL, "clment_bench_credits");
   const databaseUrl = await prepareBenchDatabase("clment_bench_credits");
   const secret = randomBytes(32).toString("hex");
   const port = await freePort();
