@@ -241,13 +241,15 @@ describe("the OpenAPI document", () => {
     await admin.GET("/v1/settings/sso");
     const ssoEmail = `sso-${Date.now()}@acme.test`;
     oidcProvider.addAccount("sso-person", { email: ssoEmail, emailVerified: true });
-    const ssoStart = await anonymous.data(
-      anonymous.GET("/v1/auth/sso/start", { params: { query: { email: ssoEmail } } }),
-    );
+    const started = anonymous.GET("/v1/auth/sso/start", { params: { query: { email: ssoEmail } } });
+    const ssoStart = await anonymous.data(started);
+    // The browser's binding cookie goes back with the callback, as a browser would send it.
+    const binding = (await started).response.headers.getSetCookie()[0]!.split(";")[0]!;
     const ssoQuery = await oidcProvider.authorize(ssoStart.authorizationUrl, "sso-person");
     const ssoSession = await anonymous.data(
       anonymous.GET("/v1/auth/sso/callback", {
         params: { query: ssoQuery as { state: string } },
+        headers: { cookie: binding },
       }),
     );
     expect(ssoSession.user).toMatchObject({ email: ssoEmail, role: "member" });

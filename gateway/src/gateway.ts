@@ -5,6 +5,7 @@ import {
   IdentityTokens,
   parseBearer,
   SessionCookies,
+  SSO_BINDING_HEADER,
   type Identity,
 } from "@clment/auth";
 import {
@@ -158,6 +159,12 @@ export async function startGateway(
 
     // Identity comes from the gateway only; the credential itself never leaves it.
     delete req.headers[IDENTITY_HEADER];
+    // So does the SSO binding: only ever the browser's binding cookie, on the callback.
+    delete req.headers[SSO_BINDING_HEADER];
+    if (req.method === "GET" && isSsoCallback(path.decision)) {
+      const binding = cookies.ssoBindingOf(req.headers.cookie);
+      if (binding !== undefined) req.headers[SSO_BINDING_HEADER] = binding;
+    }
     if (route.access === "public") {
       const ip = req.socket.remoteAddress ?? "unknown";
       if (route.prefix === "/v1/auth/login" && req.method === "POST") {
@@ -276,6 +283,13 @@ export async function startGateway(
     ...(metrics ? { metricsUrl: metrics.url } : {}),
     close: () => (closing ??= shutdown()),
   };
+}
+
+const SSO_CALLBACK = ["v1", "auth", "sso", "callback"];
+
+/** `/v1/auth/sso/callback` exactly (lower-cased segments), the one route the binding goes to. */
+function isSsoCallback(segments: readonly string[]): boolean {
+  return segments.length === SSO_CALLBACK.length && SSO_CALLBACK.every((s, i) => segments[i] === s);
 }
 
 async function checkHealth(baseUrl: string): Promise<void> {

@@ -4,6 +4,7 @@ import {
   IDENTITY_HEADER,
   IdentityTokens,
   SessionCookies,
+  SSO_BINDING_HEADER,
 } from "@clment/auth";
 import { call, startRecordingServer, type RecordingServer } from "@clment/testing";
 import { loadGatewayConfig, startGateway, type RunningGateway } from "../src/index.js";
@@ -120,5 +121,71 @@ describe("the gateway with the console's session cookie, in front of a recording
       expect(refused.body.error.code).toBe("FORBIDDEN");
     }
     expect(upstream.requests).toEqual([]);
+  });
+
+  describe("the SSO binding cookie (login CSRF)", () => {
+    const binding = "b1nding-value_from-the-browser-cookie-43chr";
+
+    it("reaches settings as X-Clment-SSO-Binding on GET /v1/auth/sso/callback, never as a Cookie", async () => {
+      const session = await userSession();
+      const cookie = `theme=dark; ${cookies.sessionName}=${session}; ${cookies.ssoBindingName}=${binding}`;
+      const callback = await call(gateway.url, "GET", "/v1/auth/sso/callback?code=c&state=s", {
+        headers: { cookie, "x-clment-session": "cookie" },
+      });
+      expect(callback.status).toBe(200);
+      // However the path is spelled, it is the callback the gateway decided on.
+      await call(gateway.url, "GET", "/v1/auth/SSO/./callback?state=s", { headers: { cookie } });
+      expect(upstream.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        "GET /v1/auth/sso/callback?code=c&state=s",
+        "GET /v1/auth/SSO/callback?state=s",
+      ]);
+      for (const request of upstream.requests) {
+        expect(request.headers[SSO_BINDING_HEADER]).toBe(binding);
+        expect(request.headers.cookie).toBeUndefined();
+        expect(JSON.stringify(request.headers)).not.toContain(session);
+      }
+    });
+
+    it("is not passed on to any other route, nor for another method on the callback", async () => {
+      const token = await userSession();
+      const cookie = `${cookies.sessionName}=${token}; ${cookies.ssoBindingName}=${binding}`;
+      await call(gateway.url, "GET", "/v1/auth/sso/start?email=a@example.com", {
+        headers: { cookie },
+      });
+      await call(gateway.url, "POST", "/v1/auth/sso/callback", { headers: { cookie }, body: {} });
+      await call(gateway.url, "GET", "/v1/auth/sso/callback/more", { headers: { cookie } });
+      await call(gateway.url, "GET", "/v1/contracts", { headers: { cookie } });
+      expect(upstream.requests).toHaveLength(4);
+      for (const request of upstream.requests) {
+        expect(request.headers[SSO_BINDING_HEADER]).toBeUndefined();
+        expect(request.headers.cookie).toBeUndefined();
+      }
+    });
+
+    it("drops a client-sent X-Clment-SSO-Binding header on every route, the callback included", async () => {
+      const forged = { [SSO_BINDING_HEADER]: "forged-by-the-client" };
+      const key = await cachedCredential({
+        type: "api_key",
+        id: "3a3c7e9e-0c55-4d0e-9f3e-5e6f7a8b9c04",
+      });
+      // Without the cookie: nothing reaches settings; with it, the cookie's value wins.
+      await call(gateway.url, "GET", "/v1/auth/sso/callback?state=s", { headers: forged });
+      await call(gateway.url, "GET", "/v1/auth/sso/callback?state=s", {
+        headers: { ...forged, cookie: `${cookies.ssoBindingName}=${binding}` },
+      });
+      await call(gateway.url, "GET", "/v1/auth/sso/start?email=a@example.com", {
+        headers: forged,
+      });
+      await call(gateway.url, "GET", "/v1/contracts", { token: key, headers: forged });
+      const sent = upstream.requests.map((r) => r.headers[SSO_BINDING_HEADER]);
+      expect(sent).toEqual([undefined, binding, undefined, undefined]);
+    });
+
+    it("another region's binding cookie (another port) is not this region's", async () => {
+      await call(gateway.url, "GET", "/v1/auth/sso/callback?state=s", {
+        headers: { cookie: `clment_sso_7100=${binding}` },
+      });
+      expect(upstream.requests[0]!.headers[SSO_BINDING_HEADER]).toBeUndefined();
+    });
   });
 });

@@ -12,6 +12,13 @@ export const SESSION_MODE_COOKIE = "cookie";
 /** The header a cookie-authenticated state-changing request echoes the CSRF cookie in. */
 export const CSRF_HEADER = "x-csrf-token";
 
+/**
+ * The header the gateway hands settings the SSO binding cookie's value in, on
+ * `GET /v1/auth/sso/callback` only. It never comes from a client: the gateway deletes any
+ * client-sent one on every request.
+ */
+export const SSO_BINDING_HEADER = "x-clment-sso-binding";
+
 /** Requests a cookie alone may authenticate without the CSRF token and origin checks. */
 export const CSRF_SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -37,6 +44,12 @@ export interface SessionCookieOptions {
  *   derived from the region's identity secret, so the gateway checks the echoed
  *   `X-CSRF-Token` without a store.
  *
+ * A third cookie binds a single sign-on to the browser that started it (login CSRF):
+ * `GET /v1/auth/sso/start` sets a random value (`HttpOnly; SameSite=Strict; Path=/`, Max-Age the
+ * sign-in's life), settings keeps its SHA-256, and the callback is refused unless the browser
+ * sends it back. Strict is enough: the callback is fetched by the console page at its own origin,
+ * not by the provider's cross-site redirect.
+ *
  * Over local http the names carry the public port (`clment_session_7100`): browsers share
  * cookies between the ports of one host, and the local regions differ only by port.
  */
@@ -46,6 +59,7 @@ export class SessionCookies {
   readonly origin: string;
   readonly sessionName: string;
   readonly csrfName: string;
+  readonly ssoBindingName: string;
   private readonly signingKey: Buffer;
   private readonly keys: readonly Buffer[];
 
@@ -56,6 +70,7 @@ export class SessionCookies {
     const suffix = this.secure ? "" : `_${url.port || "80"}`;
     this.sessionName = `${this.secure ? "__Host-" : ""}clment_session${suffix}`;
     this.csrfName = `${this.secure ? "__Host-" : ""}clment_csrf${suffix}`;
+    this.ssoBindingName = `${this.secure ? "__Host-" : ""}clment_sso${suffix}`;
     const secrets = [
       options.secret,
       ...(options.acceptedSecrets ?? []).filter((s) => s !== options.secret),
@@ -96,15 +111,24 @@ export class SessionCookies {
     return [this.cookie(this.sessionName, "", 0, true), this.cookie(this.csrfName, "", 0, false)];
   }
 
+  /** The `Set-Cookie` value that binds a starting single sign-on to this browser. */
+  issueSsoBinding(value: string, maxAgeSeconds: number): string {
+    return this.cookie(this.ssoBindingName, value, Math.max(0, Math.floor(maxAgeSeconds)), true);
+  }
+
+  /** The `Set-Cookie` value that removes the single sign-on binding. */
+  clearSsoBinding(): string {
+    return this.cookie(this.ssoBindingName, "", 0, true);
+  }
+
   /** The session cookie's value in a `Cookie` header (the first, if it appears twice). */
   sessionTokenOf(cookieHeader: string | undefined): string | undefined {
-    if (!cookieHeader) return undefined;
-    const wanted = `${this.sessionName}=`;
-    for (const part of cookieHeader.split(";")) {
-      const pair = part.trim();
-      if (pair.startsWith(wanted)) return pair.slice(wanted.length);
-    }
-    return undefined;
+    return cookieValue(cookieHeader, this.sessionName);
+  }
+
+  /** The single sign-on binding cookie's value in a `Cookie` header (the first, if twice). */
+  ssoBindingOf(cookieHeader: string | undefined): string | undefined {
+    return cookieValue(cookieHeader, this.ssoBindingName);
   }
 
   /**
@@ -130,6 +154,16 @@ export class SessionCookies {
       `${httpOnly ? "; HttpOnly" : ""}${this.secure ? "; Secure" : ""}; SameSite=Strict`
     );
   }
+}
+
+function cookieValue(cookieHeader: string | undefined, name: string): string | undefined {
+  if (!cookieHeader) return undefined;
+  const wanted = `${name}=`;
+  for (const part of cookieHeader.split(";")) {
+    const pair = part.trim();
+    if (pair.startsWith(wanted)) return pair.slice(wanted.length);
+  }
+  return undefined;
 }
 
 function csrfKey(secret: string): Buffer {

@@ -63,6 +63,21 @@ describe("session cookies", () => {
     expect(local.sessionTokenOf("clment_session_7100=a; clment_session_7200=b")).toBe("b");
   });
 
+  it("bind a single sign-on to the browser with a third HttpOnly cookie, named by the same rules", () => {
+    expect(https.issueSsoBinding("v4lue", 600)).toBe(
+      "__Host-clment_sso=v4lue; Path=/; Max-Age=600; HttpOnly; Secure; SameSite=Strict",
+    );
+    expect(https.clearSsoBinding()).toBe(
+      "__Host-clment_sso=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
+    );
+    expect(local.issueSsoBinding("v4lue", 600)).toBe(
+      "clment_sso_7200=v4lue; Path=/; Max-Age=600; HttpOnly; SameSite=Strict",
+    );
+    expect(https.ssoBindingOf("__Host-clment_session=s; __Host-clment_sso=b")).toBe("b");
+    expect(https.ssoBindingOf("__Host-clment_session=s")).toBeUndefined();
+    expect(local.ssoBindingOf("clment_sso_7100=a; clment_sso_7200=b")).toBe("b");
+  });
+
   it("accept only the region's own origin, from Origin or else Referer", () => {
     expect(https.isSameOrigin({ origin: "https://eu.clment.com" })).toBe(true);
     expect(https.isSameOrigin({ origin: "https://evil.example" })).toBe(false);

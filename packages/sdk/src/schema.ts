@@ -81,7 +81,7 @@ export interface paths {
         };
         /**
          * Complete single sign-on with the query the provider redirected with: a session
-         * @description The state is single use. The code is exchanged with PKCE and the ID token's nonce checked; the provider must vouch for a verified email, which is matched to a member of the organization or provisioned as an active `member`. Any failure (unknown, expired or reused state, provider error, unverified email, email of another organization) is 401.
+         * @description The state is single use, and the request must carry the binding cookie set by GET /v1/auth/sso/start in the same browser: a sign-in link opened in another browser is refused (401 "This sign-in was started in another browser…") and used up. The code is exchanged with PKCE and the ID token's nonce checked; the provider must vouch for a verified email, which is matched to a member of the organization or provisioned as an active `member`. Any failure (unknown, expired or reused state, missing or wrong binding, provider error, unverified email, email of another organization) is 401. The binding cookie is cleared either way.
          */
         get: operations["completeSso"];
         put?: never;
@@ -101,7 +101,7 @@ export interface paths {
         };
         /**
          * Start signing in with single sign-on (OIDC, authorization code with PKCE): where to send the browser
-         * @description Finds the organization whose SSO configuration allows the email's domain (or the one named by organizationId), stores state, nonce and PKCE verifier for ten minutes, and answers the provider's authorization URL. The provider redirects the browser to the region's console at /sso/callback, which hands the query on to GET /v1/auth/sso/callback.
+         * @description Finds the organization whose SSO configuration allows the email's domain (or the one named by organizationId), stores state, nonce and PKCE verifier for ten minutes, and answers the provider's authorization URL. The provider redirects the browser to the region's console at /sso/callback, which hands the query on to GET /v1/auth/sso/callback. The answer also sets a binding cookie that ties the sign-in to this browser (login CSRF protection): the callback must come from the same browser, with that cookie.
          */
         get: operations["startSso"];
         put?: never;
@@ -2190,7 +2190,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    /** @description With `X-Clment-Session: cookie` only: the session cookie (HttpOnly) and the CSRF cookie (readable by the page, to echo in `X-CSRF-Token`); SameSite=Strict, Path=/, Secure on https regions, Max-Age the session's remaining life. */
+                    /** @description The single sign-on binding cookie cleared (Max-Age=0), whatever the outcome; with `X-Clment-Session: cookie`, also the session cookie (HttpOnly) and the CSRF cookie (readable by the page, to echo in `X-CSRF-Token`): SameSite=Strict, Path=/, Secure on https regions, Max-Age the session's remaining life. */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -2300,6 +2300,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description The single sign-on binding cookie (`__Host-clment_sso`; `clment_sso_<port>` on a local http region): a random value, HttpOnly, SameSite=Strict, Path=/, Secure on https regions, Max-Age 600. Only the browser that started the sign-in can complete it: the callback needs this cookie back. */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -81,6 +81,18 @@ const sessionCookiesCleared: HeaderDoc = {
   description: "With `X-Clment-Session: cookie` only: both session cookies cleared (Max-Age=0).",
 };
 
+const ssoBindingSet: HeaderDoc = {
+  name: "Set-Cookie",
+  description:
+    "The single sign-on binding cookie (`__Host-clment_sso`; `clment_sso_<port>` on a local http region): a random value, HttpOnly, SameSite=Strict, Path=/, Secure on https regions, Max-Age 600. Only the browser that started the sign-in can complete it: the callback needs this cookie back.",
+};
+
+const ssoCallbackCookies: HeaderDoc = {
+  name: "Set-Cookie",
+  description:
+    "The single sign-on binding cookie cleared (Max-Age=0), whatever the outcome; with `X-Clment-Session: cookie`, also the session cookie (HttpOnly) and the CSRF cookie (readable by the page, to echo in `X-CSRF-Token`): SameSite=Strict, Path=/, Secure on https regions, Max-Age the session's remaining life.",
+};
+
 const principal = named(
   "Principal",
   z.discriminatedUnion("type", [
@@ -291,7 +303,7 @@ export function settingsOperations(): OperationDoc[] {
       summary:
         "Start signing in with single sign-on (OIDC, authorization code with PKCE): where to send the browser",
       description:
-        "Finds the organization whose SSO configuration allows the email's domain (or the one named by organizationId), stores state, nonce and PKCE verifier for ten minutes, and answers the provider's authorization URL. The provider redirects the browser to the region's console at /sso/callback, which hands the query on to GET /v1/auth/sso/callback.",
+        "Finds the organization whose SSO configuration allows the email's domain (or the one named by organizationId), stores state, nonce and PKCE verifier for ten minutes, and answers the provider's authorization URL. The provider redirects the browser to the region's console at /sso/callback, which hands the query on to GET /v1/auth/sso/callback. The answer also sets a binding cookie that ties the sign-in to this browser (login CSRF protection): the callback must come from the same browser, with that cookie.",
       tag: "Auth",
       access: "public",
       query: ssoStartQuery,
@@ -300,6 +312,7 @@ export function settingsOperations(): OperationDoc[] {
         {
           status: 200,
           description: "The provider's authorization URL",
+          headers: [ssoBindingSet],
           schema: envelope({ authorizationUrl: z.string() }),
         },
       ],
@@ -310,7 +323,7 @@ export function settingsOperations(): OperationDoc[] {
       operationId: "completeSso",
       summary: "Complete single sign-on with the query the provider redirected with: a session",
       description:
-        "The state is single use. The code is exchanged with PKCE and the ID token's nonce checked; the provider must vouch for a verified email, which is matched to a member of the organization or provisioned as an active `member`. Any failure (unknown, expired or reused state, provider error, unverified email, email of another organization) is 401.",
+        'The state is single use, and the request must carry the binding cookie set by GET /v1/auth/sso/start in the same browser: a sign-in link opened in another browser is refused (401 "This sign-in was started in another browser…") and used up. The code is exchanged with PKCE and the ID token\'s nonce checked; the provider must vouch for a verified email, which is matched to a member of the organization or provisioned as an active `member`. Any failure (unknown, expired or reused state, missing or wrong binding, provider error, unverified email, email of another organization) is 401. The binding cookie is cleared either way.',
       tag: "Auth",
       access: "public",
       query: ssoCallbackQuery,
@@ -320,7 +333,7 @@ export function settingsOperations(): OperationDoc[] {
         {
           status: 200,
           description: "A session",
-          headers: [sessionCookiesSet],
+          headers: [ssoCallbackCookies],
           schema: envelope({ user: member, session }),
         },
       ],

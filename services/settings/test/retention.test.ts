@@ -88,9 +88,10 @@ describe("retention", () => {
       where user_id = ${owner.user.id} and created_at = (select max(created_at) from sessions where user_id = ${owner.user.id})
     `.execute(db);
     await sql`
-      insert into sso_logins (state_hash, organization_id, nonce, code_verifier, expires_at)
-      values ('old-state', ${owner.organization.id}, 'n', 'v', now() - interval '1 minute'),
-             ('live-state', ${owner.organization.id}, 'n', 'v', now() + interval '5 minutes')
+      insert into sso_logins
+        (state_hash, organization_id, nonce, code_verifier, binding_hash, expires_at)
+      values ('old-state', ${owner.organization.id}, 'n', 'v', 'b', now() - interval '1 minute'),
+             ('live-state', ${owner.organization.id}, 'n', 'v', 'b', now() + interval '5 minutes')
     `.execute(db);
 
     const deleted = await purgeExpired(db, retentionRules(settingsService), 1);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { sql } from "kysely";
+import { SSO_BINDING_HEADER, hashSecret } from "@clment/auth";
 import { startOidcProvider, uniqueId, type TestOidcProvider } from "@clment/testing";
 import { loadSettingsConfig } from "../src/config.js";
 import { ssoRedirectUri } from "../src/domain/sso-login.service.js";
@@ -38,18 +39,37 @@ describe("signing in with single sign-on (OIDC, authorization code with PKCE)", 
     await provider?.close();
   });
 
-  async function start(email: string) {
-    const response = await settings.request(
-      "GET",
-      `/v1/auth/sso/start?email=${encodeURIComponent(email)}`,
-    );
+  /** The browser's binding of the last sign-in started (what the gateway hands settings). */
+  let binding: string | undefined;
+
+  /** The binding cookie's value in a start's answer. */
+  function bindingOf(response: { headers: Headers }): string {
+    const [cookie, ...others] = response.headers.getSetCookie();
+    expect(others).toEqual([]);
+    const value = /^__Host-clment_sso=([\w-]{43}); /.exec(cookie ?? "")?.[1];
+    expect(value).toBeDefined();
+    return value!;
+  }
+
+  async function startAnswer(path: string) {
+    const response = await settings.request("GET", path);
     expect(response.status).toBe(200);
+    binding = bindingOf(response);
     return response.body.data.authorizationUrl as string;
   }
 
-  function callback(query: Record<string, string>, headers: Record<string, string> = {}) {
+  const start = (email: string) =>
+    startAnswer(`/v1/auth/sso/start?email=${encodeURIComponent(email)}`);
+
+  /** The callback as the gateway sends it: with the browser's binding, unless told otherwise. */
+  function callback(
+    query: Record<string, string>,
+    headers: Record<string, string> = {},
+    /** null: none, as from a browser without the cookie. */
+    withBinding: string | null | undefined = binding,
+  ) {
     return settings.request("GET", `/v1/auth/sso/callback?${new URLSearchParams(query)}`, {
-      headers,
+      headers: withBinding == null ? headers : { ...headers, [SSO_BINDING_HEADER]: withBinding },
     });
   }
 
@@ -61,8 +81,38 @@ describe("signing in with single sign-on (OIDC, authorization code with PKCE)", 
     return { query, response: await callback(query) };
   }
 
+  /** A sign-in started (binding kept) and completed at the provider, not yet called back. */
+  async function atProvider(email: string) {
+    const accountId = `acct-${uniqueId()}`;
+    provider.addAccount(accountId, { email, emailVerified: true });
+    const query = await provider.authorize(await start(email), accountId);
+    return { query, binding: binding! };
+  }
+
+  /** Whether the sign-in with this state is still pending. */
+  const isPending = async (state: string) =>
+    (
+      await sql`select 1 from sso_logins where state_hash = ${hashSecret(state)}`.execute(
+        settings.db,
+      )
+    ).rows.length === 1;
+
   it("starts at the provider with PKCE (S256), state, nonce and the region's redirect URI", async () => {
-    const url = new URL(await start(`someone@${domain}`));
+    const response = await settings.request(
+      "GET",
+      `/v1/auth/sso/start?email=${encodeURIComponent(`someone@${domain}`)}`,
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    // The browser that starts is bound to the sign-in: an HttpOnly, Strict cookie for its ten
+    // minutes, of which the service keeps only the SHA-256.
+    expect(response.headers.getSetCookie()).toEqual([
+      expect.stringMatching(
+        /^__Host-clment_sso=[\w-]{43}; Path=\/; Max-Age=600; HttpOnly; Secure; SameSite=Strict$/,
+      ),
+    ]);
+    const started = bindingOf(response);
+    const url = new URL(response.body.data.authorizationUrl);
     expect(url.origin).toBe(provider.issuer);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
       client_id: provider.clientId,
@@ -76,11 +126,14 @@ describe("signing in with single sign-on (OIDC, authorization code with PKCE)", 
       scope: expect.stringContaining("openid"),
     });
     // The verifier and nonce stay on the server; the state is stored only as a hash.
-    const { rows } = await sql<{ state_hash: string; expires_in: number }>`
-      select state_hash, extract(epoch from expires_at - now())::int as expires_in
-      from sso_logins where organization_id = ${acme.organization.id}
+    const { rows } = await sql<{ state_hash: string; binding_hash: string; expires_in: number }>`
+      select state_hash, binding_hash, extract(epoch from expires_at - now())::int as expires_in
+      from sso_logins where organization_id = ${acme.organization.id} order by created_at
     `.execute(settings.db);
     expect(rows.map((r) => r.state_hash)).not.toContain(url.searchParams.get("state"));
+    expect(rows.at(-1)!.state_hash).toBe(hashSecret(url.searchParams.get("state")!));
+    expect(rows.at(-1)!.binding_hash).toBe(hashSecret(started));
+    expect(JSON.stringify(rows)).not.toContain(started);
     expect(rows.at(-1)!.expires_in).toBeGreaterThan(500);
     expect(rows.at(-1)!.expires_in).toBeLessThanOrEqual(600);
   });
@@ -106,8 +159,11 @@ describe("signing in with single sign-on (OIDC, authorization code with PKCE)", 
   });
 
   it("sets the console's session cookies on the callback only when asked (X-Clment-Session: cookie)", async () => {
+    const cleared = "__Host-clment_sso=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict";
     const plain = await signInAs({ email: `owner@${domain}`, emailVerified: true });
-    expect(plain.response.headers.getSetCookie()).toEqual([]);
+    expect(plain.response.status).toBe(200);
+    // Only the binding, used up, is cleared.
+    expect(plain.response.headers.getSetCookie()).toEqual([cleared]);
 
     const accountId = `acct-${uniqueId()}`;
     provider.addAccount(accountId, { email: `owner@${domain}`, emailVerified: true });
@@ -115,7 +171,8 @@ describe("signing in with single sign-on (OIDC, authorization code with PKCE)", 
     const response = await callback(query, { "x-clment-session": "cookie" });
     expect(response.status).toBe(200);
     const token = response.body.data.session.token as string;
-    const [session, csrf] = response.headers.getSetCookie();
+    const [clearedBinding, session, csrf] = response.headers.getSetCookie();
+    expect(clearedBinding).toBe(cleared);
     expect(session).toMatch(
       new RegExp(
         `^__Host-clment_session=${token}; Path=/; Max-Age=\\d+; HttpOnly; Secure; SameSite=Strict$`,
@@ -176,6 +233,67 @@ describe("signing in with single sign-on (OIDC, authorization code with PKCE)", 
     expect(expired.body.error.message).toMatch(/expired/);
   });
 
+  describe("bound to the browser that started it (login CSRF)", () => {
+    it("refuses a callback without the starting browser's binding, and the link is used up", async () => {
+      // The attacker starts and signs in at the provider as themselves, then sends the victim
+      // the callback link: the victim's browser has no binding cookie for it.
+      const before = await settings.request("GET", "/v1/settings/audit-log", { as: acme.identity });
+      const { query, binding: attackers } = await atProvider(`owner@${domain}`);
+      expect(await isPending(query.state!)).toBe(true);
+      const refused = await callback(query, { "x-clment-session": "cookie" }, null);
+      expect(refused.status).toBe(401);
+      expect(refused.body.error).toMatchObject({ code: "UNAUTHORIZED" });
+      expect(refused.body.error.message).toMatch(/^This sign-in was started in another browser/);
+      // No session cookie, the binding cookie cleared.
+      expect(refused.headers.getSetCookie()).toEqual([
+        "__Host-clment_sso=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
+      ]);
+      expect(JSON.stringify(refused.body)).not.toContain("clm_ses_");
+
+      // Consumed: not even the browser that started it can use the link afterwards.
+      expect(await isPending(query.state!)).toBe(false);
+      const retried = await callback(query, {}, attackers);
+      expect(retried.status).toBe(401);
+      expect(retried.body.error.message).toMatch(/invalid, expired or already used/);
+
+      // No login happened.
+      const after = await settings.request("GET", "/v1/settings/audit-log", { as: acme.identity });
+      expect(after.body.data.total).toBe(before.body.data.total);
+    });
+
+    it("refuses another browser's binding, an empty or oversized one, all used up", async () => {
+      for (const wrong of ["", "x".repeat(5000), "not-the-binding"]) {
+        const { query, binding: right } = await atProvider(`owner@${domain}`);
+        const other = await atProvider(`owner@${domain}`); // another browser's sign-in
+        const refused = await callback(
+          query,
+          {},
+          wrong === "not-the-binding" ? other.binding : wrong,
+        );
+        expect({ wrong: wrong.slice(0, 20), status: refused.status }).toEqual({
+          wrong: wrong.slice(0, 20),
+          status: 401,
+        });
+        expect(refused.body.error.message).toMatch(/started in another browser/);
+        const retried = await callback(query, {}, right);
+        expect(retried.status).toBe(401);
+        expect(retried.body.error.message).toMatch(/already used/);
+        // The other browser's own sign-in is untouched and completes with its binding.
+        const completed = await callback(other.query, {}, other.binding);
+        expect(completed.status).toBe(200);
+      }
+    });
+
+    it("signs in with the right binding, which works once", async () => {
+      const { query, binding: right } = await atProvider(`owner@${domain}`);
+      const signedIn = await callback(query, {}, right);
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.body.data.user.id).toBe(acme.user.id);
+      const again = await callback(query, {}, right);
+      expect(again.status).toBe(401);
+    });
+  });
+
   it("refuses an email the provider does not say is verified, and provisions no one", async () => {
     const email = `unverified-${uniqueId()}@${domain}`;
     const { response } = await signInAs({ email, emailVerified: false });
@@ -226,12 +344,8 @@ describe("signing in with single sign-on (OIDC, authorization code with PKCE)", 
     // Acme's provider vouching for the other organization's owner does not sign them into Acme.
     const accountId = `acct-${uniqueId()}`;
     provider.addAccount(accountId, { email: other.user.email, emailVerified: true });
-    const url = await settings.request(
-      "GET",
-      `/v1/auth/sso/start?organizationId=${acme.organization.id}`,
-    );
-    expect(url.status).toBe(200);
-    const query = await provider.authorize(url.body.data.authorizationUrl, accountId);
+    const url = await startAnswer(`/v1/auth/sso/start?organizationId=${acme.organization.id}`);
+    const query = await provider.authorize(url, accountId);
     const refused = await callback(query);
     expect(refused.status).toBe(401);
     expect(refused.body.error.message).toMatch(/another organization/);

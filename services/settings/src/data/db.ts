@@ -180,6 +180,8 @@ export interface SsoLoginTable {
   nonce: string;
   /** The PKCE code verifier; only its challenge is sent to the provider. */
   code_verifier: string;
+  /** SHA-256 of the binding cookie set on the browser that started the sign-in. */
+  binding_hash: string;
   expires_at: Date;
   created_at: CreatedAt;
 }

@@ -23,6 +23,7 @@ export const ssoLoginRepository = {
       stateHash: string;
       nonce: string;
       codeVerifier: string;
+      bindingHash: string;
       expiresAt: Date;
     },
   ): Promise<void> {
@@ -33,6 +34,7 @@ export const ssoLoginRepository = {
         organization_id: values.organizationId,
         nonce: values.nonce,
         code_verifier: values.codeVerifier,
+        binding_hash: values.bindingHash,
         expires_at: values.expiresAt,
       })
       .execute();

@@ -1,4 +1,5 @@
-import { hashSecret } from "@clment/auth";
+import { timingSafeEqual } from "node:crypto";
+import { hashSecret, randomToken } from "@clment/auth";
 import { AppError } from "@clment/http";
 import {
   OidcClient,
@@ -22,6 +23,24 @@ export const SSO_LOGIN_TTL_MS = 10 * 60 * 1000;
 
 const NO_SSO = "No single sign-on is configured for this email";
 const INVALID_STATE = "This sign-in is invalid, expired or already used; start again";
+/** Login CSRF: someone else's sign-in link, opened in this browser. */
+export const OTHER_BROWSER =
+  "This sign-in was started in another browser (or its cookie is gone): start single sign-on again here";
+
+/** A started sign-in: where to send the browser, and the value its binding cookie holds. */
+export interface StartedSsoLogin {
+  authorizationUrl: string;
+  /** Random; only its SHA-256 is stored. The callback must come with it (the browser's cookie). */
+  binding: string;
+}
+
+/** Whether `given` is the binding whose SHA-256 is `storedHash` (constant time). */
+function bindingMatches(storedHash: string, given: string | undefined): boolean {
+  if (given === undefined || given.length === 0 || given.length > 256) return false;
+  const expected = Buffer.from(storedHash, "hex");
+  const actual = Buffer.from(hashSecret(given), "hex");
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
 
 export interface SsoLoginDeps extends SettingsDeps {
   sso: SsoService;
@@ -51,9 +70,10 @@ export class SsoLoginService {
 
   /**
    * Starts a sign-in for the organization whose SSO allows the email's domain (or the one
-   * named): stores state, nonce and PKCE verifier, and answers where to send the browser.
+   * named): stores state, nonce, PKCE verifier and the hash of a new browser binding, and
+   * answers where to send the browser and the binding (for its cookie).
    */
-  async start(input: { email?: string; organizationId?: string }): Promise<string> {
+  async start(input: { email?: string; organizationId?: string }): Promise<StartedSsoLogin> {
     const config = await this.configFor(input);
     const client = await this.client(config, (error) => {
       throw new AppError(
@@ -62,32 +82,44 @@ export class SsoLoginService {
       );
     });
     const { state, nonce, codeVerifier } = OidcClient.secrets();
+    const binding = randomToken();
     await ssoLoginRepository.deleteExpired(this.deps.db, config.organization_id);
     await ssoLoginRepository.insert(this.deps.db, {
       organizationId: config.organization_id,
       stateHash: hashSecret(state),
       nonce,
       codeVerifier,
+      bindingHash: hashSecret(binding),
       expiresAt: new Date(Date.now() + SSO_LOGIN_TTL_MS),
     });
-    return client.authorizationUrl({
+    const authorizationUrl = await client.authorizationUrl({
       redirectUri: this.redirectUri,
       state,
       nonce,
       codeVerifier,
       loginHint: input.email,
     });
+    return { authorizationUrl, binding };
   }
 
   /**
-   * Completes a sign-in: the state is used up, the code exchanged (PKCE, nonce), and the verified
-   * email matched to a member of the organization or provisioned as a `member`.
+   * Completes a sign-in: the state is used up, the browser's binding (its cookie's value) must
+   * be the one the start set, the code is exchanged (PKCE, nonce), and the verified email
+   * matched to a member of the organization or provisioned as a `member`. The state is used up
+   * whatever happens, so a link refused in one browser cannot be tried again in another.
    */
-  async callback(query: Record<string, string>, requestId: string | null): Promise<SignedIn> {
+  async callback(
+    query: Record<string, string>,
+    binding: string | undefined,
+    requestId: string | null,
+  ): Promise<SignedIn> {
     const state = query.state ?? "";
     const login = await ssoLoginRepository.claim(this.deps.db, hashSecret(state));
     if (!login || login.expires_at.getTime() <= Date.now()) {
       throw new AppError("UNAUTHORIZED", INVALID_STATE);
+    }
+    if (!bindingMatches(login.binding_hash, binding)) {
+      throw new AppError("UNAUTHORIZED", OTHER_BROWSER);
     }
     const config = await ssoRepository.find(this.deps.db, login.organization_id);
     if (!config) throw new AppError("UNAUTHORIZED", "Single sign-on is no longer configured");
