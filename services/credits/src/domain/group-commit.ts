@@ -20,10 +20,10 @@ export interface GroupCommitOptions<I, O> {
 }
 
 /**
- * Group commit: the items submitted to a lane (an organization) while a batch of that lane is
- * being written wait, then go together in the next batch, one transaction for all of them. One
- * batch per lane at a time: a lane's writes would queue on the same row lock anyway, and
- * meanwhile the next batch grows. An idle lane writes what arrives on the next turn of the event
+ * Group commit: the items submitted to a lane (say, the organizations sharing it) while a batch
+ * of that lane is being written wait, then go together in the next batch, one transaction for
+ * all of them. One batch per lane at a time: a lane's writes would queue on the same row locks
+ * anyway, and meanwhile the next batch grows. An idle lane writes what arrives on the next turn of the event
  * loop, so a lone item waits for nothing. Each submit gets its own outcome, or the batch's error;
  * nothing is answered before its batch is written.
  */
