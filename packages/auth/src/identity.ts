@@ -56,6 +56,13 @@ export class IdentityTokens {
   private readonly issuer: string;
   private readonly audience: string;
   private readonly cache = new Map<string, { token: string; renewAt: number }>();
+  /**
+   * Tokens verified before, by their exact text (signature included), until they expire. The
+   * gateway reuses a signed token per principal for most of its lifetime, so a service sees the
+   * same few tokens over and over: verifying each once instead of on every request takes the
+   * HMAC and JSON work off the hot path (measured: a quarter of the credits service's CPU).
+   */
+  private readonly verified = new Map<string, { identity: Identity; expiresAt: number }>();
 
   constructor(
     secret: string,
@@ -119,6 +126,12 @@ export class IdentityTokens {
   }
 
   async verify(token: string): Promise<Identity> {
+    const now = Date.now();
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt > now) return known.identity;
+      this.verified.delete(token);
+    }
     const payload = await this.payloadOf(token);
     if (payload.region !== this.region || !payload.sub || !payload.org) {
       throw new Error("identity token for another region");
@@ -129,12 +142,17 @@ export class IdentityTokens {
         : payload.pt === "service"
           ? { type: "service", id: payload.sub }
           : { type: "api_key", id: payload.sub };
-    return {
+    const identity: Identity = Object.freeze({
       organizationId: payload.org,
-      principal,
+      principal: Object.freeze(principal),
       role: payload.role ?? null,
       region: payload.region,
-    };
+    });
+    if (payload.exp !== undefined) {
+      if (this.verified.size >= 10_000) this.verified.clear();
+      this.verified.set(token, { identity, expiresAt: payload.exp * 1000 });
+    }
+    return identity;
   }
 }
 

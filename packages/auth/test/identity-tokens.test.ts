@@ -70,3 +70,34 @@ describe("IdentityTokens", () => {
     await expect(tokens.verify("not-a-jwt")).rejects.toThrow();
   });
 });
+
+describe("IdentityTokens.verify, for a token seen before", () => {
+  const secret = "cache-secret-".padEnd(48, "c");
+
+  it("answers from memory until the token expires, never for a token that differs", async () => {
+    const tokens = new IdentityTokens(secret, "eu");
+    const token = await tokens.sign(identity);
+    const first = await tokens.verify(token);
+    expect(await tokens.verify(token)).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // One character of the signature changed: verified again, and refused.
+    const last = token.at(-2) === "A" ? "B" : "A";
+    const tampered = token.slice(0, -2) + last + token.slice(-1);
+    await expect(tokens.verify(tampered)).rejects.toThrow();
+  });
+
+  it("refuses a remembered token once it has expired", async () => {
+    const tokens = new IdentityTokens(secret, "eu");
+    const shortLived = await new SignJWT({ org: "org_1", pt: "api_key", role: null, region: "eu" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("key_1")
+      .setIssuer("clment-gateway.eu")
+      .setAudience("clment-services.eu")
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 1)
+      .sign(Buffer.from(secret, "utf8"));
+    await expect(tokens.verify(shortLived)).resolves.toMatchObject({ organizationId: "org_1" });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(tokens.verify(shortLived)).rejects.toThrow();
+  });
+});
