@@ -2,14 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import {
   call,
   createTestDatabase,
-  createTestRedisPrefix,
   startRedisServer,
   testSecret,
   waitFor,
   type RedisServer,
   type TestDatabase,
 } from "@clment/testing";
-import { newApiKey, newOrganization, PASSWORD, type NewOrganization } from "../src/factories.js";
+import {
+  newApiKey,
+  newOrganization,
+  PASSWORD,
+  startTestRegion,
+  type NewOrganization,
+  type TestRegion,
+} from "../src/factories.js";
 import { startRegion, type RunningRegion } from "../src/region.js";
 
 const LIMITS = {
@@ -20,19 +26,12 @@ const LIMITS = {
 };
 
 describe("gateway rate limits, shared by the region's gateways", () => {
-  let database: TestDatabase;
-  let redis: ReturnType<typeof createTestRedisPrefix>;
-  let region: RunningRegion;
+  let region: TestRegion;
   let org: NewOrganization;
 
   beforeAll(async () => {
-    database = await createTestDatabase("rate_limits");
-    redis = createTestRedisPrefix("rate_limits");
-    region = await startRegion({
+    region = await startTestRegion("rate_limits", {
       region: "eu",
-      databaseUrl: database.url,
-      redisPrefix: redis.prefix,
-      identitySecret: testSecret("eu"),
       gatewayInstances: 2,
       gatewayEnv: LIMITS,
     });
@@ -41,8 +40,6 @@ describe("gateway rate limits, shared by the region's gateways", () => {
 
   afterAll(async () => {
     await region?.close();
-    await redis?.cleanup();
-    await database?.drop();
   });
 
   it("sends RateLimit headers on authenticated responses and counts across both gateways", async () => {
@@ -128,26 +125,14 @@ describe("gateway rate limits, shared by the region's gateways", () => {
 });
 
 describe("gateway rate limits by plan", () => {
-  let database: TestDatabase;
-  let redis: ReturnType<typeof createTestRedisPrefix>;
-  let region: RunningRegion;
+  let region: TestRegion;
 
   beforeAll(async () => {
-    database = await createTestDatabase("rate_plans");
-    redis = createTestRedisPrefix("rate_plans");
-    region = await startRegion({
-      region: "eu",
-      databaseUrl: database.url,
-      redisPrefix: redis.prefix,
-      identitySecret: testSecret("eu"),
-      gatewayEnv: LIMITS,
-    });
+    region = await startTestRegion("rate_plans", { region: "eu", gatewayEnv: LIMITS });
   });
 
   afterAll(async () => {
     await region?.close();
-    await redis?.cleanup();
-    await database?.drop();
   });
 
   it("sets each organization's limit by its plan, and a plan change applies from the next request", async () => {

@@ -9,6 +9,18 @@ const identity: Identity = {
   region: "eu",
 };
 
+/** A token as the gateway signed them before key ids: no `kid` in its header. */
+function tokenWithoutKeyId(secret: string, expiresAt: number | string): Promise<string> {
+  return new SignJWT({ org: "org_1", pt: "api_key", role: null, region: "eu" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject("key_1")
+    .setIssuer("clment-gateway.eu")
+    .setAudience("clment-services.eu")
+    .setIssuedAt()
+    .setExpirationTime(expiresAt)
+    .sign(Buffer.from(secret, "utf8"));
+}
+
 describe("IdentityTokens", () => {
   const oldSecret = "old-secret-".padEnd(48, "o");
   const newSecret = "new-secret-".padEnd(48, "n");
@@ -43,14 +55,7 @@ describe("IdentityTokens", () => {
   });
 
   it("verifies a token without a key id (signed before key ids existed) with any accepted key", async () => {
-    const legacy = await new SignJWT({ org: "org_1", pt: "api_key", role: null, region: "eu" })
-      .setProtectedHeader({ alg: "HS256" })
-      .setSubject("key_1")
-      .setIssuer("clment-gateway.eu")
-      .setAudience("clment-services.eu")
-      .setIssuedAt()
-      .setExpirationTime("1m")
-      .sign(Buffer.from(oldSecret, "utf8"));
+    const legacy = await tokenWithoutKeyId(oldSecret, "1m");
     const tokens = new IdentityTokens(newSecret, "eu", [oldSecret]);
     await expect(tokens.verify(legacy)).resolves.toMatchObject({
       organizationId: "org_1",
@@ -88,14 +93,7 @@ describe("IdentityTokens.verify, for a token seen before", () => {
 
   it("refuses a remembered token once it has expired", async () => {
     const tokens = new IdentityTokens(secret, "eu");
-    const shortLived = await new SignJWT({ org: "org_1", pt: "api_key", role: null, region: "eu" })
-      .setProtectedHeader({ alg: "HS256" })
-      .setSubject("key_1")
-      .setIssuer("clment-gateway.eu")
-      .setAudience("clment-services.eu")
-      .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + 1)
-      .sign(Buffer.from(secret, "utf8"));
+    const shortLived = await tokenWithoutKeyId(secret, Math.floor(Date.now() / 1000) + 1);
     await expect(tokens.verify(shortLived)).resolves.toMatchObject({ organizationId: "org_1" });
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     await expect(tokens.verify(shortLived)).rejects.toThrow();
