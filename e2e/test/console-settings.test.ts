@@ -51,6 +51,18 @@ describe("the console's settings pages in headless Chromium", () => {
   const expectAccessible = async (on: Page = page) =>
     expect(await accessibilityViolations(on)).toEqual([]);
 
+  /** The SSO binding cookie(s) the browser context holds. */
+  const ssoBindingCookies = async (context: BrowserContext) =>
+    (await context.cookies()).filter((c) => c.name.startsWith("clment_sso_"));
+
+  /** The provider's own (development) login and consent pages, after its redirect there. */
+  async function signInAtProvider(on: Page, accountId: string) {
+    await on.locator('input[name="login"]').fill(accountId);
+    await on.locator('input[name="password"]').fill("any");
+    await on.getByRole("button", { name: "Sign-in" }).click();
+    await on.getByRole("button", { name: "Continue" }).click();
+  }
+
   beforeAll(async () => {
     harness = await startConsoleBrowser("e2e_console_settings");
     url = harness.region.url;
@@ -258,14 +270,19 @@ describe("the console's settings pages in headless Chromium", () => {
 
     // The provider's own (development) login and consent pages.
     await browser.waitForURL((at) => at.origin === provider.issuer);
-    await browser.locator('input[name="login"]').fill(email);
-    await browser.locator('input[name="password"]').fill("any");
-    await browser.getByRole("button", { name: "Sign-in" }).click();
-    await browser.getByRole("button", { name: "Continue" }).click();
+    // The sign-in is bound to this browser by an HttpOnly, Strict cookie for its ten minutes.
+    expect(await ssoBindingCookies(context)).toEqual([
+      expect.objectContaining({ httpOnly: true, sameSite: "Strict", path: "/" }),
+    ]);
+    await signInAtProvider(browser, email);
 
+    // The console page's same-origin fetch of the callback carried the Strict cookie. (Here the
+    // provider is another origin of the same site; a provider on another site changes nothing:
+    // only the redirect's navigation is cross-site, and it does not need the cookie.)
     await browser.getByRole("heading", { level: 1, name: "Workspace" }).waitFor();
     await browser.getByText(`${email} (member)`).waitFor();
     expect(browser.url()).toBe(`${url}/#/`);
+    expect(await ssoBindingCookies(context)).toEqual([]);
 
     // Back at /sso/callback while signed in (another tab finished first, or the history): the
     // workspace stays that of the session, and the single-use code leaves the address at once.
@@ -288,6 +305,67 @@ describe("the console's settings pages in headless Chromium", () => {
     expect(members.body.data.members).toContainEqual(
       expect.objectContaining({ email, name: "Sam Sso", role: "member", status: "active" }),
     );
+  }, 60_000);
+
+  it("refuses an SSO callback link opened in another browser than the one that started it (login CSRF)", async () => {
+    // The attacker starts a sign-in in their browser and signs in at the provider as themselves,
+    // but keeps the callback link instead of following it...
+    const email = `mallory-${uniqueId()}@${domain}`;
+    provider.addAccount(email, { email, emailVerified: true, name: "Mallory" });
+    const attacker = await harness.newContext();
+    const attackerPage = await harness.open(attacker, "#/sso");
+    await attackerPage.getByLabel("Work email").fill(email);
+    await attackerPage.getByRole("button", { name: "Continue with SSO" }).click();
+    await attackerPage.waitForURL((at) => at.origin === provider.issuer);
+    let callbackUrl: string | undefined;
+    // The provider's redirect back to /sso/callback is kept, not followed. (The browser follows
+    // a redirect without routing it, so each of the provider's redirects becomes a page that
+    // moves on by itself, a navigation that is routed again.)
+    await attackerPage.route(
+      (at) => at.origin === provider.issuer,
+      async (route) => {
+        const response = await route.fetch({ maxRedirects: 0 });
+        const { location, ...headers } = response.headers();
+        if (!location) return route.fulfill({ response });
+        const next = new URL(location, route.request().url());
+        if (next.pathname === "/sso/callback") {
+          callbackUrl = next.href;
+          return route.fulfill({ status: 200, contentType: "text/html", body: "kept" });
+        }
+        return route.fulfill({
+          status: 200,
+          headers: { ...headers, "content-type": "text/html" },
+          body: `<meta http-equiv="refresh" content="0;url=${next.href}">`,
+        });
+      },
+    );
+    await signInAtProvider(attackerPage, email);
+    await waitFor(async () => callbackUrl !== undefined);
+    expect(new URL(callbackUrl!).searchParams.get("code")).toBeTruthy();
+
+    // ...and has the victim open it: the victim's browser is not signed in, and says why.
+    const victim = await harness.newContext();
+    const victimPage = await victim.newPage();
+    await victimPage.goto(callbackUrl!, { waitUntil: "load" });
+    await victimPage
+      .getByRole("alert")
+      .getByText(/Single sign-on did not complete/)
+      .waitFor();
+    await victimPage.getByText(/This sign-in was started in another browser/).waitFor();
+    expect(victimPage.url()).toBe(`${url}/sso/callback`);
+    await expectAccessible(victimPage);
+    const me = await victimPage.evaluate(async () => (await fetch("/v1/me")).status);
+    expect(me).toBe(401);
+    expect((await victim.cookies()).map((c) => c.name)).toEqual([]);
+
+    // The link is used up: not even the attacker's own browser can complete it now.
+    await attackerPage.unrouteAll();
+    await attackerPage.goto(callbackUrl!, { waitUntil: "load" });
+    await attackerPage.getByText(/invalid, expired or already used/).waitFor();
+    const members = await get("/v1/settings/members?take=100");
+    expect(members.body.data.members.map((m: { email: string }) => m.email)).not.toContain(email);
+    await attacker.close();
+    await victim.close();
   }, 60_000);
 
   it("shows a failed SSO callback (unknown state) with the reason and a way back to sign in", async () => {
