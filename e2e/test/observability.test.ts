@@ -124,7 +124,13 @@ describe("metrics and request logs", () => {
     const logger = capturingLogger(redacted);
     logger.info(
       {
-        req: { headers: { authorization: "Bearer sk_live_x", cookie: "s=1" } },
+        req: {
+          headers: {
+            authorization: "Bearer sk_live_x",
+            cookie: "s=1",
+            "x-clment-sso-binding": "sso-binding-x",
+          },
+        },
         password: "hunter2",
         body: { password: "hunter2", secret: "whsec_x", token: "t" },
         config: { IDENTITY_SECRET: "s".repeat(40), LLM_API_KEY: "llm" },
@@ -133,7 +139,8 @@ describe("metrics and request logs", () => {
       "with secrets",
     );
     const text = JSON.stringify(redacted);
-    for (const secret of ["sk_live_x", "s=1", "hunter2", "whsec_x", "s".repeat(40), "llm", "abc"]) {
+    const secrets = ["sk_live_x", "s=1", "sso-binding-x", "hunter2", "whsec_x", "s".repeat(40)];
+    for (const secret of [...secrets, "llm", "abc"]) {
       expect(text).not.toContain(secret);
     }
   });
