@@ -53,6 +53,7 @@ export function createCreditsService(
       clock,
       reservationTtlSeconds: config.reservationTtlSeconds,
       reservationBatchSize: config.reservationBatchSize,
+      logger: context.logger,
     };
     return {
       billing: new BillingService(deps),

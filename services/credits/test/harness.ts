@@ -73,6 +73,7 @@ export async function startCredits(config: Partial<CreditsConfig> = {}): Promise
       config.reservationTtlSeconds ?? DEFAULT_CREDITS_CONFIG.reservationTtlSeconds,
     reservationBatchSize:
       config.reservationBatchSize ?? DEFAULT_CREDITS_CONFIG.reservationBatchSize,
+    logger: service.context.logger,
   };
   return {
     url: service.url,

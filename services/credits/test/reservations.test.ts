@@ -210,6 +210,35 @@ describe("reserving credits", () => {
   });
 });
 
+describe("reservations when the low-balance events cannot be written", () => {
+  it("still stand and are answered as made; the next reservation records the event", async () => {
+    const org = newOrganizationId();
+    await reserve(credits, org, 85);
+    // A real failure of the events' transaction: the outbox refuses credits.low for a while.
+    await credits.pool.query(`
+      create function refuse_low() returns trigger language plpgsql as $$
+      begin
+        if new.type = 'credits.low' then raise exception 'outbox unavailable'; end if;
+        return new;
+      end $$;
+      create trigger refuse_low before insert on outbox for each row execute function refuse_low();
+    `);
+    try {
+      const made = await reserve(credits, org, 6);
+      expect(made.status).toBe(201);
+      expect(await outboxEvents(credits, org, "credits.low")).toHaveLength(0);
+    } finally {
+      await credits.pool.query(`drop trigger refuse_low on outbox; drop function refuse_low();`);
+    }
+    expect(await balanceOf(credits, org)).toEqual({ total: 9, allowance: 9, packs: 0 });
+    await reserve(credits, org, 1);
+    expect(await outboxEvents(credits, org, "credits.low")).toEqual([
+      expect.objectContaining({ balance: expect.objectContaining({ total: 8 }) }),
+    ]);
+    await expectLedgerConsistent(credits, org);
+  });
+});
+
 describe("reservations taken together (group commit)", () => {
   /** Reserves through the use case: requests made in one turn of the loop go in one batch. */
   function reserveNow(

@@ -1,3 +1,4 @@
+import type { Logger } from "@clment/http";
 import type { CreditsStore } from "../data/credits.store.js";
 
 /** What the credits use cases need, handed over by the service's wiring. */
@@ -9,4 +10,5 @@ export interface CreditsDeps {
   reservationTtlSeconds: number;
   /** The most reservations of one organization taken in one statement. */
   reservationBatchSize: number;
+  logger: Logger;
 }

@@ -81,7 +81,8 @@ export class ReservationBatches {
    * One statement for a batch of requests of the same day from the lane's organizations: each
    * organization's longest run of requests its allowance covers. Returns, per request, its
    * reservation, or undefined for those the locked batches settle. Organizations the batch
-   * left low on credits get the events due, under their lock, before anyone is answered.
+   * left low on credits get the events due, under their lock, before anyone is answered (if
+   * that fails, the reservations still stand and the next one tries the events again).
    */
   private async fromAllowance(
     requests: ReserveRequest[],
@@ -94,10 +95,20 @@ export class ReservationBatches {
     countReservation("reserved", reserved.size);
     for (const { organizationId } of accounts.filter(lowBalanceCheckNeeded)) {
       const now = this.deps.clock();
-      await store.transaction(async (tx) => {
-        const account = await lockAccount(tx, organizationId, now);
-        await notifyLowBalance(tx, account, () => tx.packs.usableTotal(organizationId, now));
-      });
+      // The reservations are committed: a failure here must not answer them as failed (the
+      // client would retry and hold credits twice). The account stays "not notified", so the
+      // next reservation of the organization tries the events again.
+      await store
+        .transaction(async (tx) => {
+          const account = await lockAccount(tx, organizationId, now);
+          await notifyLowBalance(tx, account, () => tx.packs.usableTotal(organizationId, now));
+        })
+        .catch((error: unknown) =>
+          this.deps.logger.warn(
+            { err: error, organizationId },
+            "could not record the low-balance events; the next reservation retries",
+          ),
+        );
     }
     return requests.map((r) => reserved.get(batchKey(r.organizationId, r.idempotencyKey)));
   }
