@@ -266,8 +266,9 @@ export function SecretOnce({ label, secret }: { label: string; secret: string })
 
 /**
  * An inline confirmation: the action runs only after an explicit second click. It takes focus
- * (on Cancel, the harmless choice), Escape cancels, and on closing focus goes back to where it was
- * when it opened (the button that asked), unless the user has since moved it elsewhere.
+ * (on Cancel, the harmless choice), Tab and Shift+Tab stay between its two buttons until it is
+ * answered, Escape cancels, and on closing focus goes back to where it was when it opened (the
+ * button that asked), unless the user has since moved it elsewhere.
  */
 export function Confirm({
   question,
@@ -282,6 +283,7 @@ export function Confirm({
 }) {
   const questionId = useId();
   const cancel = useRef<HTMLButtonElement>(null);
+  const confirm = useRef<HTMLButtonElement>(null);
   const [opener] = useState(() =>
     document.activeElement instanceof HTMLElement ? document.activeElement : null,
   );
@@ -299,10 +301,18 @@ export function Confirm({
       aria-labelledby={questionId}
       onKeyDown={(event) => {
         if (event.key === "Escape") onCancel();
+        if (event.key !== "Tab") return;
+        // Two buttons: Tab from the last goes to the first, Shift+Tab from the first to the last.
+        const [first, last] = [confirm.current, cancel.current];
+        const edge = event.shiftKey ? first : last;
+        if (document.activeElement === edge) {
+          event.preventDefault();
+          (event.shiftKey ? last : first)?.focus();
+        }
       }}
     >
       <p id={questionId}>{question}</p>
-      <button type="button" className="danger" onClick={onConfirm}>
+      <button type="button" ref={confirm} className="danger" onClick={onConfirm}>
         {confirmLabel}
       </button>
       <button type="button" ref={cancel} onClick={onCancel}>

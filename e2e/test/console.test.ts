@@ -374,6 +374,12 @@ describe("the admin console in headless Chromium, served by the gateway at /", (
     await press("Enter");
     await dialog.waitFor();
     await waitFor(() => isFocused(dialog.getByRole("button", { name: "Cancel" })));
+    // Tab stays inside the confirmation until it is answered: from Cancel back to Revoke key,
+    // and Shift+Tab from there to Cancel, and back.
+    await press("Tab");
+    expect(await isFocused(dialog.getByRole("button", { name: "Revoke key" }))).toBe(true);
+    await press("Shift+Tab");
+    expect(await isFocused(dialog.getByRole("button", { name: "Cancel" }))).toBe(true);
     await press("Shift+Tab");
     expect(await isFocused(dialog.getByRole("button", { name: "Revoke key" }))).toBe(true);
     await press("Enter");
