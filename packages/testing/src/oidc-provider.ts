@@ -31,7 +31,9 @@ export interface TestOidcProvider {
  * a consent page's "Continue". The package is loaded on first use, not with @clment/testing.
  */
 export async function startOidcProvider(redirectUri: string): Promise<TestOidcProvider> {
-  const { default: Provider } = await import("oidc-provider");
+  // Its start-up notices (a development in-memory adapter, a Node.js version it prefers) are
+  // expected in a test and would only bury the test output; anything else still prints.
+  const { default: Provider } = await withoutProviderNotices(() => import("oidc-provider"));
   const accounts = new Map<string, OidcAccount>();
   const clientId = "clment-console";
   const clientSecret = "test-client-secret-0d4c1b9e8f7a6d5c4b3a29180f7e6d5c";
@@ -39,44 +41,47 @@ export async function startOidcProvider(redirectUri: string): Promise<TestOidcPr
   const server = createServer((req, res) => handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const provider: Provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uris: [redirectUri],
-        response_types: ["code"],
-        grant_types: ["authorization_code"],
-        token_endpoint_auth_method: "client_secret_post",
-      },
-    ],
-    claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
-    cookies: { keys: ["test-cookie-key-3b9f0c2d7e1a4f6b8c5d"] },
-    pkce: { required: () => true },
-    ttl: {
-      AccessToken: 600,
-      AuthorizationCode: 60,
-      Grant: 600,
-      IdToken: 600,
-      Interaction: 600,
-      Session: 600,
-    },
-    async findAccount(_ctx, id) {
-      const account = accounts.get(id);
-      if (!account) return undefined;
-      return {
-        accountId: id,
-        async claims() {
+  const provider: Provider = await withoutProviderNotices(
+    () =>
+      new Provider(issuer, {
+        clients: [
+          {
+            client_id: clientId,
+            client_secret: clientSecret,
+            redirect_uris: [redirectUri],
+            response_types: ["code"],
+            grant_types: ["authorization_code"],
+            token_endpoint_auth_method: "client_secret_post",
+          },
+        ],
+        claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+        cookies: { keys: ["test-cookie-key-3b9f0c2d7e1a4f6b8c5d"] },
+        pkce: { required: () => true },
+        ttl: {
+          AccessToken: 600,
+          AuthorizationCode: 60,
+          Grant: 600,
+          IdToken: 600,
+          Interaction: 600,
+          Session: 600,
+        },
+        async findAccount(_ctx, id) {
+          const account = accounts.get(id);
+          if (!account) return undefined;
           return {
-            sub: id,
-            email: account.email,
-            email_verified: account.emailVerified,
-            ...(account.name && { name: account.name }),
+            accountId: id,
+            async claims() {
+              return {
+                sub: id,
+                email: account.email,
+                email_verified: account.emailVerified,
+                ...(account.name && { name: account.name }),
+              };
+            },
           };
         },
-      };
-    },
-  });
+      }),
+  );
   const callback = provider.callback();
   handle = (req, res) => void callback(req, res);
 
@@ -145,4 +150,23 @@ export async function startOidcProvider(redirectUri: string): Promise<TestOidcPr
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Runs `start` with the oidc-provider package's own notices and warnings left out. */
+async function withoutProviderNotices<T>(start: () => T | Promise<T>): Promise<T> {
+  const { warn, info } = console;
+  const filter =
+    (print: (...args: unknown[]) => void) =>
+    (...args: unknown[]) => {
+      if (typeof args[0] === "string" && /oidc-provider (WARNING|NOTICE)/.test(args[0])) return;
+      print(...args);
+    };
+  console.warn = filter(warn);
+  console.info = filter(info);
+  try {
+    return await start();
+  } finally {
+    console.warn = warn;
+    console.info = info;
+  }
 }
