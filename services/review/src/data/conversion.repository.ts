@@ -4,6 +4,7 @@ import {
   DOCUMENT_JOB_COLUMNS,
   DocumentJobRepository,
   meteredJobFields,
+  type NewDocumentJob,
   type MeteredJobRecord,
   type StoredDocument,
 } from "./metered-job.repository.js";
@@ -48,27 +49,8 @@ export class ConversionRepository extends DocumentJobRepository<Row, ConversionR
     };
   }
 
-  async insert(fields: {
-    id: string;
-    organizationId: string;
-    contractId: string;
-    format: string;
-    credits: number;
-    reservationId: string;
-  }): Promise<ConversionRecord> {
-    const row = await this.db
-      .insertInto("conversions")
-      .values({
-        id: fields.id,
-        organization_id: fields.organizationId,
-        contract_id: fields.contractId,
-        format: fields.format,
-        credits: fields.credits,
-        reservation_id: fields.reservationId,
-      })
-      .returning(COLUMNS)
-      .executeTakeFirstOrThrow();
-    return this.toRecord(row);
+  async insert(fields: NewDocumentJob & { format: string }): Promise<ConversionRecord> {
+    return this.insertJob(fields, { format: fields.format });
   }
 
   async complete(

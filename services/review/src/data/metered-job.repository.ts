@@ -1,5 +1,12 @@
-import { sql, type AnyColumn, type Kysely, type Selectable, type UpdateObject } from "kysely";
-import type { DB, JobStatus, MeteredJobColumns } from "./db.js";
+import {
+  sql,
+  type AnyColumn,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type UpdateObject,
+} from "kysely";
+import type { ConversionsTable, DB, JobStatus, MeteredJobColumns, RedlinesTable } from "./db.js";
 
 /** The tables of the three kinds of metered job. */
 export type MeteredJobTable = "reviews" | "redlines" | "conversions";
@@ -166,6 +173,15 @@ export interface StoredDocument {
   sha256: string;
 }
 
+/** What every new document job is inserted with (its kind adds its own columns). */
+export interface NewDocumentJob {
+  id: string;
+  organizationId: string;
+  contractId: string;
+  credits: number;
+  reservationId: string;
+}
+
 /** A metered job whose result is a stored document (redline, conversion). */
 export abstract class DocumentJobRepository<
   Row,
@@ -174,9 +190,29 @@ export abstract class DocumentJobRepository<
   protected constructor(
     db: Kysely<DB>,
     private readonly documentTable: "redlines" | "conversions",
-    columns: readonly AnyColumn<DB, MeteredJobTable>[],
+    private readonly documentColumns: readonly AnyColumn<DB, "redlines" | "conversions">[],
   ) {
-    super(db, documentTable, columns);
+    super(db, documentTable, documentColumns);
+  }
+
+  /** Inserts a new job with the columns of its kind; returns its record. */
+  protected async insertJob(
+    job: NewDocumentJob,
+    values: Partial<Insertable<RedlinesTable>> | Partial<Insertable<ConversionsTable>>,
+  ): Promise<JobRecord> {
+    const row = await this.db
+      .insertInto(this.documentTable)
+      .values({
+        ...values,
+        id: job.id,
+        organization_id: job.organizationId,
+        contract_id: job.contractId,
+        credits: job.credits,
+        reservation_id: job.reservationId,
+      })
+      .returning(this.documentColumns)
+      .executeTakeFirstOrThrow();
+    return this.toRecord(row as Row);
   }
 
   /** Completes an unfinished job once with its document; null when it had already finished. */

@@ -4,6 +4,7 @@ import {
   DOCUMENT_JOB_COLUMNS,
   DocumentJobRepository,
   meteredJobFields,
+  type NewDocumentJob,
   type MeteredJobRecord,
   type StoredDocument,
 } from "./metered-job.repository.js";
@@ -38,27 +39,8 @@ export class RedlineRepository extends DocumentJobRepository<Row, RedlineRecord>
     };
   }
 
-  async insert(fields: {
-    id: string;
-    organizationId: string;
-    reviewId: string;
-    contractId: string;
-    credits: number;
-    reservationId: string;
-  }): Promise<RedlineRecord> {
-    const row = await this.db
-      .insertInto("redlines")
-      .values({
-        id: fields.id,
-        organization_id: fields.organizationId,
-        review_id: fields.reviewId,
-        contract_id: fields.contractId,
-        credits: fields.credits,
-        reservation_id: fields.reservationId,
-      })
-      .returning(COLUMNS)
-      .executeTakeFirstOrThrow();
-    return this.toRecord(row);
+  async insert(fields: NewDocumentJob & { reviewId: string }): Promise<RedlineRecord> {
+    return this.insertJob(fields, { review_id: fields.reviewId });
   }
 
   async complete(
