@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { DB, KeyDateKind, KeyDatesTable, KeyDateSource, KeyDateStatus } from "./db.js";
-import { pageOf, type ListPage, type SortOrder } from "./list.js";
+import { sortedPageOf, type ListPage, type SortOrder } from "./list.js";
 
 export interface KeyDateRecord {
   id: string;
@@ -93,10 +93,11 @@ export class KeyDateRepository {
     if (filters.source) base = base.where("source", "=", filters.source);
     if (filters.from) base = base.where("date", ">=", filters.from);
     if (filters.to) base = base.where("date", "<=", filters.to);
-    const direction = sort.descending ? "desc" : "asc";
-    const { rows, total } = await pageOf(
+    const { rows, total } = await sortedPageOf(
       base,
-      base.select(COLUMNS).orderBy(SORT_COLUMNS[sort.field], direction).orderBy("id", direction),
+      base.select(COLUMNS),
+      SORT_COLUMNS[sort.field],
+      sort,
       page,
     );
     return { items: rows.map(toRecord), total };

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { DB, ReminderChannel, RemindersTable, ReminderStatus } from "./db.js";
-import { pageOf, type ListPage, type SortOrder } from "./list.js";
+import { sortedPageOf, type ListPage, type SortOrder } from "./list.js";
 
 export interface ReminderRecord {
   id: string;
@@ -86,10 +86,11 @@ export class ReminderRepository {
     if (filters.status) base = base.where("status", "=", filters.status);
     if (filters.keyDateId) base = base.where("key_date_id", "=", filters.keyDateId);
     if (filters.contractId) base = base.where("contract_id", "=", filters.contractId);
-    const direction = sort.descending ? "desc" : "asc";
-    const { rows, total } = await pageOf(
+    const { rows, total } = await sortedPageOf(
       base,
-      base.select(COLUMNS).orderBy(SORT_COLUMNS[sort.field], direction).orderBy("id", direction),
+      base.select(COLUMNS),
+      SORT_COLUMNS[sort.field],
+      sort,
       page,
     );
     return { items: rows.map(toRecord), total };
