@@ -7,9 +7,11 @@ import type { SignedUp } from "./harness.js";
 import {
   contractCreated,
   createWebhook,
+  creditsBalance,
   deliveriesOf,
   envelope,
   pause,
+  publishContractCreated,
   publishEvent,
   settledDelivery,
   startWebhookTestbed,
@@ -74,10 +76,19 @@ describe("webhook delivery", () => {
     return webhook;
   }
 
+  /** The owner's delivery of `eventId` by webhook `id`, once it reaches `status`. */
+  function settled(
+    id: string,
+    eventId: string,
+    status: "succeeded" | "failed" | "pending",
+    options?: { minAttempts?: number },
+  ) {
+    return settledDelivery(testbed.settings, owner.identity, id, eventId, status, options);
+  }
+
   it("delivers a subscribed event, signed per Standard Webhooks (three verifiers agree)", async () => {
     const { id, secret } = await subscribe();
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
 
     const [request] = await receiver.waitForRequests(1);
     expect(request!.method).toBe("POST");
@@ -98,13 +109,7 @@ describe("webhook delivery", () => {
       JSON.parse(request!.body),
     );
 
-    const delivery = await settledDelivery(
-      testbed.settings,
-      owner.identity,
-      id,
-      event.id,
-      "succeeded",
-    );
+    const delivery = await settled(id, event.id, "succeeded");
     expect(delivery).toMatchObject({
       webhookId: id,
       eventId: event.id,
@@ -133,15 +138,10 @@ describe("webhook delivery", () => {
       });
       const mine = await subscribe(["contract.created"]);
       const event = contractCreated(owner.organization.id);
-      const lowCredits = envelope("credits.low", owner.organization.id, {
-        balance: { total: 5, allowance: 5, packs: 0 },
-        plan: "starter",
-        monthlyAllowance: 100,
-        period: { start: "2026-12-01", end: "2026-12-31" },
-      });
+      const lowCredits = envelope("credits.low", owner.organization.id, creditsBalance(5));
       await publishEvent(testbed.settings, lowCredits);
       await publishEvent(testbed.settings, event);
-      await settledDelivery(testbed.settings, owner.identity, mine.id, event.id, "succeeded");
+      await settled(mine.id, event.id, "succeeded");
       await pause(500);
       expect(receiver.requests.map((r) => JSON.parse(r.body).id)).toEqual([event.id]);
       expect(theirs.requests).toHaveLength(0);
@@ -153,9 +153,8 @@ describe("webhook delivery", () => {
 
   it("delivers an event once even when it arrives twice", async () => {
     const { id } = await subscribe();
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
-    await settledDelivery(testbed.settings, owner.identity, id, event.id, "succeeded");
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
+    await settled(id, event.id, "succeeded");
     // The same event again, as a relay that crashed before marking it published would send it.
     await publishEvent(testbed.settings, event, { jobId: `${event.id}-again` });
     const { rows } = await sql<{ n: number }>`
@@ -169,8 +168,7 @@ describe("webhook delivery", () => {
   it("retries a failing endpoint with growing delays, with the same webhook-id, and stops on a 2xx", async () => {
     const { id, secret } = await subscribe();
     receiver.respond((_, index) => (index < 2 ? { status: 500, body: "boom" } : { status: 204 }));
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
 
     const requests = await receiver.waitForRequests(3);
     expect(requests.map((r) => r.headers["webhook-id"])).toEqual([event.id, event.id, event.id]);
@@ -181,13 +179,7 @@ describe("webhook delivery", () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(250);
     expect(gaps[1]).toBeGreaterThanOrEqual(550);
 
-    const delivery = await settledDelivery(
-      testbed.settings,
-      owner.identity,
-      id,
-      event.id,
-      "succeeded",
-    );
+    const delivery = await settled(id, event.id, "succeeded");
     expect(delivery.attemptCount).toBe(3);
     expect(delivery.attempts.map((a: any) => [a.trigger, a.statusCode, a.responseExcerpt])).toEqual(
       [
@@ -203,20 +195,13 @@ describe("webhook delivery", () => {
   it("shows the next attempt while it waits, and gives up when the schedule ends", async () => {
     const { id } = await subscribe();
     receiver.respond(() => ({ status: 503, body: "x".repeat(5_000) }));
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
-    const waiting = await settledDelivery(
-      testbed.settings,
-      owner.identity,
-      id,
-      event.id,
-      "pending",
-    );
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
+    const waiting = await settled(id, event.id, "pending");
     expect(waiting.statusCode).toBe(503);
     expect(Date.parse(waiting.nextAttemptAt)).toBeGreaterThan(Date.parse(waiting.lastAttemptAt));
     expect(waiting.responseExcerpt.length).toBeLessThanOrEqual(1_024);
 
-    const failed = await settledDelivery(testbed.settings, owner.identity, id, event.id, "failed");
+    const failed = await settled(id, event.id, "failed");
     expect(failed.attemptCount).toBe(4); // immediately, then 300 ms, 600 ms, 1.2 s
     expect(failed.nextAttemptAt).toBeNull();
     expect(receiver.requests).toHaveLength(4);
@@ -227,15 +212,8 @@ describe("webhook delivery", () => {
     try {
       const { id } = await subscribe();
       receiver.respond(() => ({ status: 302, headers: { location: `${target.url}/stolen` } }));
-      const event = contractCreated(owner.organization.id);
-      await publishEvent(testbed.settings, event);
-      const delivery = await settledDelivery(
-        testbed.settings,
-        owner.identity,
-        id,
-        event.id,
-        "pending",
-      );
+      const event = await publishContractCreated(testbed.settings, owner.organization.id);
+      const delivery = await settled(id, event.id, "pending");
       expect(delivery.statusCode).toBe(302);
       expect(delivery.error).toContain("redirect not followed");
       await receiver.waitForRequests(2);
@@ -250,15 +228,8 @@ describe("webhook delivery", () => {
     receiver.respond((_, index) =>
       index === 0 ? { status: 200, delayMs: 5_000 } : { status: 200 },
     );
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
-    const delivery = await settledDelivery(
-      testbed.settings,
-      owner.identity,
-      id,
-      event.id,
-      "succeeded",
-    );
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
+    const delivery = await settled(id, event.id, "succeeded");
     expect(delivery.attempts[0]).toMatchObject({
       statusCode: null,
       error: "timed out after 1500 ms",
@@ -271,29 +242,15 @@ describe("webhook delivery", () => {
   it("logs a refused connection as a failed attempt", async () => {
     const { id } = await subscribe();
     await receiver.close(); // nothing listens there any more
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
-    const delivery = await settledDelivery(
-      testbed.settings,
-      owner.identity,
-      id,
-      event.id,
-      "pending",
-    );
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
+    const delivery = await settled(id, event.id, "pending");
     expect(delivery).toMatchObject({ statusCode: null, error: "connection refused" });
   });
 
   it("redelivers with the same webhook-id and body, a fresh signature, and logs the attempt", async () => {
     const { id, secret } = await subscribe();
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
-    const first = await settledDelivery(
-      testbed.settings,
-      owner.identity,
-      id,
-      event.id,
-      "succeeded",
-    );
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
+    const first = await settled(id, event.id, "succeeded");
 
     const redelivered = await testbed.settings.request(
       "POST",
@@ -307,16 +264,7 @@ describe("webhook delivery", () => {
     expect(again!.headers["webhook-id"]).toBe(original!.headers["webhook-id"]);
     expect(again!.body).toBe(original!.body);
     expect(verified(secret, again!).id).toBe(event.id);
-    const delivery = await settledDelivery(
-      testbed.settings,
-      owner.identity,
-      id,
-      event.id,
-      "succeeded",
-      {
-        minAttempts: 2,
-      },
-    );
+    const delivery = await settled(id, event.id, "succeeded", { minAttempts: 2 });
     expect(delivery.attempts.map((a: any) => a.trigger)).toEqual(["event", "redeliver"]);
   });
 
@@ -333,13 +281,7 @@ describe("webhook delivery", () => {
       type: "webhook.test",
       data: { webhook: { id, url: `${receiver.url}/hooks` } },
     });
-    const delivery = await settledDelivery(
-      testbed.settings,
-      owner.identity,
-      id,
-      body.id,
-      "succeeded",
-    );
+    const delivery = await settled(id, body.id, "succeeded");
     expect(delivery.attempts[0].trigger).toBe("test");
   });
 
@@ -351,8 +293,7 @@ describe("webhook delivery", () => {
       { as: owner.identity },
     );
     const current = rotated.body.data.secret as string;
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
     const [during] = await receiver.waitForRequests(1);
     expect(String(during!.headers["webhook-signature"]).split(" ")).toHaveLength(2);
     expect(verified(previous, during!).id).toBe(event.id);
@@ -365,8 +306,7 @@ describe("webhook delivery", () => {
       update webhook_endpoints set previous_secret_expires_at = now() - interval '1 second'
       where id = ${id}
     `.execute(testbed.settings.db);
-    const later = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, later);
+    const later = await publishContractCreated(testbed.settings, owner.organization.id);
     const [, after] = await receiver.waitForRequests(2);
     expect(String(after!.headers["webhook-signature"]).split(" ")).toHaveLength(1);
     expect(verified(current, after!).id).toBe(later.id);
@@ -379,25 +319,17 @@ describe("webhook delivery", () => {
       url: `http://hooks.customer.test:${receiver.port}/in`,
       events: ["contract.created"],
     });
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
     const [request] = await receiver.waitForRequests(1);
     expect(request!.headers.host).toBe(`hooks.customer.test:${receiver.port}`);
-    await settledDelivery(testbed.settings, owner.identity, id, event.id, "succeeded");
+    await settled(id, event.id, "succeeded");
   });
 
   it("reads a large response only up to the cap and keeps a short excerpt", async () => {
     const { id } = await subscribe();
     receiver.respond(() => ({ status: 200, body: "y".repeat(2 * 1024 * 1024) }));
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
-    const delivery = await settledDelivery(
-      testbed.settings,
-      owner.identity,
-      id,
-      event.id,
-      "succeeded",
-    );
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
+    const delivery = await settled(id, event.id, "succeeded");
     expect(delivery.responseExcerpt).toBe("y".repeat(1_024));
   });
 
@@ -412,7 +344,7 @@ describe("webhook delivery", () => {
     ];
     for (const event of events) {
       await publishEvent(testbed.settings, event);
-      await settledDelivery(testbed.settings, owner.identity, id, event.id, "succeeded");
+      await settled(id, event.id, "succeeded");
     }
     const list = (query: string) =>
       testbed.settings.request("GET", `/v1/settings/webhooks/${id}/deliveries?${query}`, {

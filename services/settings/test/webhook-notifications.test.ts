@@ -3,11 +3,12 @@ import { randomUUID } from "node:crypto";
 import { startRecordingServer, waitFor, type RecordingServer } from "@clment/testing";
 import type { SignedUp } from "./harness.js";
 import {
-  contractCreated,
   createWebhook,
+  creditsBalance,
   deliveriesOf,
   envelope,
   pause,
+  publishContractCreated,
   publishEvent,
   settledDelivery,
   startWebhookTestbed,
@@ -37,13 +38,6 @@ function reminder(
     contract: { id: randomUUID(), title: "Acme MSA" },
   });
 }
-
-const balance = (total: number) => ({
-  balance: { total, allowance: total, packs: 0 },
-  plan: "starter",
-  monthlyAllowance: 100,
-  period: { start: "2026-12-01", end: "2026-12-31" },
-});
 
 describe("notifications: disabled endpoints, reminders and credits", () => {
   let testbed: WebhookTestbed;
@@ -83,8 +77,7 @@ describe("notifications: disabled endpoints, reminders and credits", () => {
       description: "Old CRM",
     });
     receiver.respond(() => ({ status: 410, body: "gone" }));
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
 
     const delivery = await settledDelivery(
       testbed.settings,
@@ -103,8 +96,7 @@ describe("notifications: disabled endpoints, reminders and credits", () => {
     expect(mail.to).not.toContain(memberEmail);
     expect(mail.text).toContain("410 Gone");
 
-    const next = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, next);
+    await publishContractCreated(testbed.settings, owner.organization.id);
     await pause(700);
     expect(receiver.requests).toHaveLength(1);
     expect(
@@ -126,8 +118,7 @@ describe("notifications: disabled endpoints, reminders and credits", () => {
       events: ["contract.created"],
     });
     receiver.respond(() => ({ status: 500 }));
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
 
     const webhook = await waitFor(async () => {
       const current = await webhookOf(id);
@@ -159,8 +150,7 @@ describe("notifications: disabled endpoints, reminders and credits", () => {
       events: ["contract.created"],
     });
     receiver.respond((_, index) => (index < 2 ? { status: 500 } : { status: 200 }));
-    const event = contractCreated(owner.organization.id);
-    await publishEvent(testbed.settings, event);
+    const event = await publishContractCreated(testbed.settings, owner.organization.id);
     await settledDelivery(testbed.settings, owner.identity, id, event.id, "succeeded");
     expect(await webhookOf(id)).toMatchObject({ enabled: true, failingSince: null });
   });
@@ -237,11 +227,11 @@ describe("notifications: disabled endpoints, reminders and credits", () => {
     });
     await publishEvent(
       testbed.settings,
-      envelope("credits.low", owner.organization.id, balance(7)),
+      envelope("credits.low", owner.organization.id, creditsBalance(7)),
     );
     await publishEvent(
       testbed.settings,
-      envelope("credits.exhausted", owner.organization.id, balance(0)),
+      envelope("credits.exhausted", owner.organization.id, creditsBalance(0)),
     );
     const forOwner = (subject: string) => (m: { to: string[]; subject: string }) =>
       m.subject === subject && m.to.includes(ownerEmail());

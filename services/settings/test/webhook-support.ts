@@ -142,6 +142,27 @@ export function contractCreated(organizationId: string, title = "Master Services
   });
 }
 
+/** Publishes a contract.created event of the organization, as the contracts outbox would. */
+export async function publishContractCreated(
+  settings: SettingsHarness,
+  organizationId: string,
+  title?: string,
+): Promise<EventEnvelope<"contract.created">> {
+  const event = contractCreated(organizationId, title);
+  await publishEvent(settings, event);
+  return event;
+}
+
+/** The data of a credits.low or credits.exhausted event: `total` credits left. */
+export function creditsBalance(total: number): EventMap["credits.low"] {
+  return {
+    balance: { total, allowance: total, packs: 0 },
+    plan: "starter",
+    monthlyAllowance: 100,
+    period: { start: "2026-12-01", end: "2026-12-31" },
+  };
+}
+
 export async function createWebhook(
   settings: SettingsHarness,
   owner: Identity,
