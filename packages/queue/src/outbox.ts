@@ -202,3 +202,34 @@ export class OutboxRelay {
     });
   }
 }
+
+/**
+ * The outbox and the consumed-event log of a service's schema, created by one of its
+ * migrations: every service has the same two tables (writeEvent, OutboxRelay, EventConsumer).
+ */
+export async function createOutboxTables(db: Kysely<unknown>, schema: string): Promise<void> {
+  const table = (name: string) => sql.id(schema, name);
+  await sql`
+    create table ${table("outbox")} (
+      id uuid primary key,
+      type text not null,
+      organization_id uuid,
+      payload jsonb not null,
+      created_at timestamptz not null default now(),
+      published_at timestamptz
+    );
+    create index outbox_unpublished on ${table("outbox")} (created_at) where published_at is null;
+    create table ${table("processed_events")} (
+      consumer text not null,
+      event_id uuid not null,
+      processed_at timestamptz not null default now(),
+      primary key (consumer, event_id)
+    );
+  `.execute(db);
+}
+
+export async function dropOutboxTables(db: Kysely<unknown>, schema: string): Promise<void> {
+  await sql`
+    drop table ${sql.id(schema, "processed_events")}; drop table ${sql.id(schema, "outbox")};
+  `.execute(db);
+}

@@ -345,6 +345,8 @@ export function onShutdownSignal(stop: () => Promise<void>): void {
 export { migrate };
 export { perContext } from "./per-context.js";
 export * from "./retention.js";
+/** For the migration of every service schema's idempotency keys. */
+export { createIdempotencyKeysTable, dropIdempotencyKeysTable } from "@clment/idempotency";
 
 /** Every retention rule a service runs: the common ones, then its own. */
 export function retentionRules<DB>(definition: ServiceDefinition<DB>): RetentionRule[] {

@@ -1,26 +1,11 @@
-import { sql, type Kysely } from "kysely";
+import type { Kysely } from "kysely";
+import { createOutboxTables, dropOutboxTables } from "@clment/queue";
 
 /** The transactional outbox and the consumed-event log of the settings schema. */
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`
-    create table settings.outbox (
-      id uuid primary key,
-      type text not null,
-      organization_id uuid,
-      payload jsonb not null,
-      created_at timestamptz not null default now(),
-      published_at timestamptz
-    );
-    create index outbox_unpublished on settings.outbox (created_at) where published_at is null;
-    create table settings.processed_events (
-      consumer text not null,
-      event_id uuid not null,
-      processed_at timestamptz not null default now(),
-      primary key (consumer, event_id)
-    );
-  `.execute(db);
+  await createOutboxTables(db, "settings");
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await sql`drop table settings.processed_events; drop table settings.outbox;`.execute(db);
+  await dropOutboxTables(db, "settings");
 }
