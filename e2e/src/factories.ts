@@ -2,6 +2,7 @@ import {
   call,
   createTestDatabase,
   createTestRedisPrefix,
+  startRedisServer,
   testSecret,
   uniqueId,
 } from "@clment/testing";
@@ -52,6 +53,62 @@ export async function startTestRegion(
     async close() {
       await stopRegion();
       await removeStores();
+    },
+  };
+}
+
+/** A region on a Redis server of its own, which a test may take away and bring back. */
+export interface RegionWithOwnRedis extends RunningRegion {
+  /** Kills the region's Redis (an outage, not a shutdown). */
+  stopRedis(): Promise<void>;
+  /** Starts it again, empty, on the same port. */
+  startRedis(): Promise<void>;
+}
+
+/**
+ * A region (AU unless `options.region` says otherwise) on its own database and a private
+ * redis-server child, for outage tests. `close` brings Redis back first if a test left it down,
+ * so everything closes cleanly, then stops the region and Redis and drops the database.
+ */
+export async function startRegionWithOwnRedis(
+  label: string,
+  options: Partial<Omit<RegionOptions, "databaseUrl" | "redisUrl" | "redisPrefix">> = {},
+): Promise<RegionWithOwnRedis> {
+  const database = await createTestDatabase(label);
+  const redis = await startRedisServer();
+  const region = options.region ?? "au";
+  let redisDown = false;
+  let running: RunningRegion;
+  try {
+    running = await startRegion({
+      identitySecret: testSecret(region),
+      ...options,
+      region,
+      databaseUrl: database.url,
+      redisUrl: redis.url,
+      redisPrefix: `clment:${region}`,
+    });
+  } catch (error) {
+    await redis.stop();
+    await database.drop();
+    throw error;
+  }
+  const stopRegion = running.close;
+  return {
+    ...running,
+    async stopRedis() {
+      await redis.stop();
+      redisDown = true;
+    },
+    async startRedis() {
+      await redis.start();
+      redisDown = false;
+    },
+    async close() {
+      if (redisDown) await redis.start();
+      await stopRegion();
+      await redis.stop();
+      await database.drop();
     },
   };
 }

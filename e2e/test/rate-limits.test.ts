@@ -1,22 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import {
-  call,
-  createTestDatabase,
-  startRedisServer,
-  testSecret,
-  waitFor,
-  type RedisServer,
-  type TestDatabase,
-} from "@clment/testing";
+import { call, waitFor } from "@clment/testing";
 import {
   newApiKey,
   newOrganization,
   PASSWORD,
+  startRegionWithOwnRedis,
   startTestRegion,
   type NewOrganization,
+  type RegionWithOwnRedis,
   type TestRegion,
 } from "../src/factories.js";
-import { startRegion, type RunningRegion } from "../src/region.js";
 
 const LIMITS = {
   RATE_LIMIT_API_KEY_PER_MINUTE: "5",
@@ -171,36 +164,20 @@ describe("gateway rate limits by plan", () => {
 });
 
 describe("gateway rate limits when Redis is down", () => {
-  let database: TestDatabase;
-  let redisServer: RedisServer;
-  let region: RunningRegion;
-  let redisDown = false;
+  let region: RegionWithOwnRedis;
 
   beforeAll(async () => {
-    database = await createTestDatabase("rate_limits_down");
-    redisServer = await startRedisServer();
-    region = await startRegion({
-      region: "au",
-      databaseUrl: database.url,
-      redisUrl: redisServer.url,
-      redisPrefix: "clment:au",
-      identitySecret: testSecret("au"),
-      gatewayEnv: LIMITS,
-    });
+    region = await startRegionWithOwnRedis("rate_limits_down", { gatewayEnv: LIMITS });
   });
 
   afterAll(async () => {
-    if (redisDown) await redisServer.start();
     await region?.close();
-    await redisServer?.stop();
-    await database?.drop();
   });
 
   it("fails open: requests beyond the limit are still served", async () => {
     const org = await newOrganization(region.url);
     const key = await newApiKey(region.url, org.owner.token);
-    await redisServer.stop();
-    redisDown = true;
+    await region.stopRedis();
     for (let i = 0; i < 7; i++) {
       const response = await call(region.url, "GET", "/v1/me", { token: key.secret });
       expect(response.status).toBe(200);
@@ -211,8 +188,7 @@ describe("gateway rate limits when Redis is down", () => {
     });
     expect(login.status).toBe(200);
 
-    await redisServer.start();
-    redisDown = false;
+    await region.startRedis();
     await waitFor(async () => (await call(region.url, "GET", "/readyz")).status === 200, {
       message: "the gateway to see Redis again",
     });

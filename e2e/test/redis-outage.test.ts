@@ -1,42 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { call, waitFor } from "@clment/testing";
 import {
-  call,
-  createTestDatabase,
-  startRedisServer,
-  testSecret,
-  waitFor,
-  type RedisServer,
-  type TestDatabase,
-} from "@clment/testing";
-import { newApiKey, newOrganization, type NewOrganization } from "../src/factories.js";
-import { startRegion, type RunningRegion } from "../src/region.js";
+  newApiKey,
+  newOrganization,
+  startRegionWithOwnRedis,
+  type NewOrganization,
+  type RegionWithOwnRedis,
+} from "../src/factories.js";
 
 describe("when the region's Redis is down, the gateway asks settings directly", () => {
-  let database: TestDatabase;
-  let redisServer: RedisServer;
-  let region: RunningRegion;
+  let region: RegionWithOwnRedis;
   let org: NewOrganization;
-  let redisDown = false;
 
   beforeAll(async () => {
-    database = await createTestDatabase("gw_redis_outage");
-    redisServer = await startRedisServer();
-    region = await startRegion({
-      region: "au",
-      databaseUrl: database.url,
-      redisUrl: redisServer.url,
-      redisPrefix: "clment:au",
-      identitySecret: testSecret("au"),
-    });
+    region = await startRegionWithOwnRedis("gw_redis_outage");
     org = await newOrganization(region.url);
   });
 
   afterAll(async () => {
-    // A test that failed with Redis stopped: bring it back so everything closes cleanly.
-    if (redisDown) await redisServer.start();
     await region?.close();
-    await redisServer?.stop();
-    await database?.drop();
   });
 
   it("keys keep working, revocation still holds, and /readyz reports Redis as degraded", async () => {
@@ -44,8 +26,7 @@ describe("when the region's Redis is down, the gateway asks settings directly", 
     const other = await newApiKey(region.url, org.owner.token);
     expect((await call(region.url, "GET", "/v1/me", { token: key.secret })).status).toBe(200);
 
-    await redisServer.stop();
-    redisDown = true;
+    await region.stopRedis();
     const started = Date.now();
     expect((await call(region.url, "GET", "/v1/me", { token: key.secret })).status).toBe(200);
     expect((await call(region.url, "GET", "/v1/me", { token: other.secret })).status).toBe(200);
@@ -71,8 +52,7 @@ describe("when the region's Redis is down, the gateway asks settings directly", 
     expect(revoked.status).toBe(200);
     expect((await call(region.url, "GET", "/v1/me", { token: key.secret })).status).toBe(401);
 
-    await redisServer.start();
-    redisDown = false;
+    await region.startRedis();
     await waitFor(
       async () => (await call(region.url, "GET", "/readyz")).body.data?.status === "ready",
       { message: "the gateway to see Redis again" },

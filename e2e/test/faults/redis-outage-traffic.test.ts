@@ -1,26 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import {
-  call,
-  createTestDatabase,
-  startRecordingServer,
-  startRedisServer,
-  testSecret,
-  waitFor,
-  type RecordingServer,
-  type RedisServer,
-  type TestDatabase,
-} from "@clment/testing";
+import { call, startRecordingServer, waitFor, type RecordingServer } from "@clment/testing";
 import { overrideEnv, WEBHOOK_TEST_ENV } from "../../src/env.js";
-import { newApiKey, newOrganization } from "../../src/factories.js";
-import { startRegion, type RunningRegion } from "../../src/region.js";
+import {
+  newApiKey,
+  newOrganization,
+  startRegionWithOwnRedis,
+  type RegionWithOwnRedis,
+} from "../../src/factories.js";
 
 describe("Redis stopped during traffic: reads and writes go on, events follow when it returns", () => {
-  let database: TestDatabase;
-  let redisServer: RedisServer;
   let receiver: RecordingServer;
-  let region: RunningRegion;
+  let region: RegionWithOwnRedis;
   let key: string;
-  let redisDown = false;
   let restoreEnv: (() => void) | undefined;
 
   const createdContracts = () =>
@@ -30,17 +21,9 @@ describe("Redis stopped during traffic: reads and writes go on, events follow wh
       .map((body) => body.data.contract?.id);
 
   beforeAll(async () => {
-    database = await createTestDatabase("redis_traffic");
-    redisServer = await startRedisServer();
     receiver = await startRecordingServer();
     restoreEnv = overrideEnv(WEBHOOK_TEST_ENV);
-    region = await startRegion({
-      region: "au",
-      databaseUrl: database.url,
-      redisUrl: redisServer.url,
-      redisPrefix: "clment:au",
-      identitySecret: testSecret("au"),
-    });
+    region = await startRegionWithOwnRedis("redis_traffic");
     const org = await newOrganization(region.url);
     key = (await newApiKey(region.url, org.owner.token)).secret;
     const webhook = await call(region.url, "POST", "/v1/settings/webhooks", {
@@ -51,11 +34,8 @@ describe("Redis stopped during traffic: reads and writes go on, events follow wh
   }, 60_000);
 
   afterAll(async () => {
-    if (redisDown) await redisServer.start();
     await region?.close();
-    await redisServer?.stop();
     await receiver?.close();
-    await database?.drop();
     restoreEnv?.();
   });
 
@@ -70,8 +50,7 @@ describe("Redis stopped during traffic: reads and writes go on, events follow wh
       message: "the first webhook",
     });
 
-    await redisServer.stop();
-    redisDown = true;
+    await region.stopRedis();
     const responses = await Promise.all([
       ...Array.from({ length: 3 }, (_, i) =>
         call(region.url, "POST", "/v1/contracts", {
@@ -87,8 +66,7 @@ describe("Redis stopped during traffic: reads and writes go on, events follow wh
     expect(statuses).toEqual([201, 201, 201, 200, 200, 200, 200, 200, 200, 200, 200]);
     const duringIds = responses.slice(0, 3).map((r) => r.body.data.contract.id as string);
 
-    await redisServer.start();
-    redisDown = false;
+    await region.startRedis();
     await waitFor(() => duringIds.every((id) => createdContracts().includes(id)), {
       timeoutMs: 30_000,
       message: "the outage's events to be delivered",
