@@ -292,6 +292,19 @@ export async function ledgerKinds(
   return rows.map((r: { kind: string }) => r.kind);
 }
 
+/** How many of the organization's reservations are for exactly `amount` credits. */
+export async function reservationCount(
+  harness: CreditsHarness,
+  organizationId: string,
+  amount: number,
+): Promise<number> {
+  const { rows } = await harness.pool.query(
+    "select count(*)::int as n from reservations where organization_id = $1 and amount = $2",
+    [organizationId, amount],
+  );
+  return rows[0].n as number;
+}
+
 export async function outboxEvents(harness: CreditsHarness, organizationId: string, type: string) {
   const { rows } = await harness.pool.query(
     `select payload from outbox where organization_id = $1 and type = $2 order by created_at`,

@@ -10,6 +10,7 @@ import {
   ledgerKinds,
   newOrganizationId,
   outboxEvents,
+  reservationCount,
   release,
   reserve,
   reviewServiceIdentity,
@@ -68,11 +69,7 @@ describe("reserving credits", () => {
     expect(short.body.error.code).toBe("INSUFFICIENT_CREDITS");
     expect(await balanceOf(credits, org)).toEqual({ total: 5, allowance: 5, packs: 0 });
     expect(await ledgerKinds(credits, org)).toEqual(kindsBefore);
-    const { rows } = await credits.pool.query(
-      "select count(*)::int as n from reservations where organization_id = $1 and amount = 6",
-      [org],
-    );
-    expect(rows[0].n).toBe(0);
+    expect(await reservationCount(credits, org, 6)).toBe(0);
   });
 
   it("gives the credits back, to the buckets they came from, when the work is released", async () => {
@@ -159,11 +156,7 @@ describe("reserving credits", () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(50);
     expect(statuses.filter((s) => s === 402)).toHaveLength(150);
     expect(await balanceOf(credits, org)).toEqual({ total: 0, allowance: 0, packs: 0 });
-    const { rows } = await credits.pool.query(
-      "select count(*)::int as n from reservations where organization_id = $1 and amount = 1",
-      [org],
-    );
-    expect(rows[0].n).toBe(50);
+    expect(await reservationCount(credits, org, 1)).toBe(50);
     await expectLedgerConsistent(credits, org);
   });
 
@@ -325,11 +318,7 @@ describe("reservations taken together (group commit)", () => {
       "ok",
     ]);
     expect(await balanceOf(credits, org)).toEqual({ total: 6, allowance: 6, packs: 0 });
-    const { rows } = await credits.pool.query(
-      "select count(*)::int as n from reservations where organization_id = $1 and amount = 9",
-      [org],
-    );
-    expect(rows[0].n).toBe(0);
+    expect(await reservationCount(credits, org, 9)).toBe(0);
     await expectLedgerConsistent(credits, org);
   });
 
