@@ -4,8 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IdentityTokens } from "@clment/auth";
 import { freePort } from "@clment/testing";
-import { compareLatency, compareThroughput, load, type LoadResult } from "./lib/load.js";
-import type { Metric } from "./lib/metrics.js";
+import {
+  compareLatency,
+  compareThroughput,
+  load,
+  type LoadResult,
+  type Watched,
+} from "./lib/load.js";
+import type { SectionResult } from "./lib/metrics.js";
 import { barChart } from "./lib/svg.js";
 import { reportedPort, startProcess, stopAll, waitReady } from "./lib/processes.js";
 import { prepareBenchDatabase, REDIS_URL } from "./lib/stores.js";
@@ -21,6 +27,21 @@ async function json(url: string, init: RequestInit = {}): Promise<any> {
   if (!res.ok)
     throw new Error(`${init.method ?? "GET"} ${url} → ${res.status} ${JSON.stringify(body)}`);
   return body;
+}
+
+/** Where each path's CPU goes, per request: one row per path, one column per process. */
+function cpuTable(results: LoadResult[]): string[] {
+  const names = [...new Set(results.flatMap((r) => Object.keys(r.cpuByProcess ?? {})))];
+  const total = (r: LoadResult) =>
+    Object.values(r.cpuByProcess ?? {}).reduce((sum, micros) => sum + micros, 0);
+  return [
+    `| CPU µs per request | ${names.join(" | ")} | all |`,
+    `|---|${names.map(() => "---|").join("")}---|`,
+    ...results.map(
+      (r) =>
+        `| ${r.label} | ${names.map((n) => Math.round(r.cpuByProcess?.[n] ?? 0)).join(" | ")} | ${Math.round(total(r))} |`,
+    ),
+  ];
 }
 
 function print(results: LoadResult[]): void {
@@ -41,7 +62,7 @@ function print(results: LoadResult[]): void {
  * - `GET /v1/me` through the gateway with an API key vs. the settings service directly;
  * - the gateway in front of a raw node:http server vs. a bare node:http proxy in front of it.
  */
-export async function benchGateway(): Promise<Metric[]> {
+export async function benchGateway(): Promise<SectionResult> {
   const region = "us";
   const databaseUrl = await prepareBenchDatabase("clment_bench_gateway");
   const secret = randomBytes(32).toString("hex");
@@ -85,6 +106,12 @@ export async function benchGateway(): Promise<Metric[]> {
     });
     const bareUrl = `http://127.0.0.1:${await reportedPort(bare)}`;
     pids.bare = bare.process.pid;
+    // The same bare proxy in front of settings: what any extra hop costs on this machine.
+    const bareSettings = startProcess("bare-proxy-settings", "bench/servers/bare-proxy.mjs", {
+      TARGET_URL: urls.settings,
+    });
+    const bareSettingsUrl = `http://127.0.0.1:${await reportedPort(bareSettings)}`;
+    pids.bareSettings = bareSettings.process.pid;
 
     const gateway = async (name: string, contractsUrl: string) => {
       const port = await freePort();
@@ -142,7 +169,7 @@ export async function benchGateway(): Promise<Metric[]> {
     const raw = await load("raw node:http", `${helloUrl}/`);
     // Pairs that are compared run in alternating short runs, so load from elsewhere on the
     // machine falls on both alike; CPU per request of the measured process is read from /proc.
-    const [bareProxy, gatewayHello] = await compareThroughput(
+    const [bareProxy, gatewayHello] = (await compareThroughput([
       { label: "bare node:http proxy → raw", url: `${bareUrl}/`, pid: pids.bare },
       {
         label: "gateway (key auth) → raw",
@@ -150,21 +177,39 @@ export async function benchGateway(): Promise<Metric[]> {
         headers: keyHeaders,
         pid: pids["gateway-hello"],
       },
-    );
-    const [direct, viaGateway] = await compareThroughput(
+    ])) as [LoadResult, LoadResult];
+    // Every process a `GET /v1/me` passes through (all share this machine's cores).
+    const watch: Watched = {
+      gateway: pids.gateway!,
+      "bare proxy": pids.bareSettings!,
+      settings: pids.settings!,
+      postgres: { command: "postgres" },
+      redis: { command: "redis-server" },
+    };
+    const identityHeaders = await directHeaders();
+    const [direct, bareToSettings, viaGateway] = (await compareThroughput([
       {
         label: "settings GET /v1/me direct",
         url: `${urls.settings}/v1/me`,
-        headers: await directHeaders(),
+        headers: identityHeaders,
         pid: pids.settings,
+        watch,
+      },
+      {
+        label: "bare proxy → settings GET /v1/me",
+        url: `${bareSettingsUrl}/v1/me`,
+        headers: identityHeaders,
+        pid: pids.bareSettings,
+        watch,
       },
       {
         label: "gateway → settings GET /v1/me",
         url: `${gatewayUrl}/v1/me`,
         headers: keyHeaders,
         pid: pids.gateway,
+        watch,
       },
-    );
+    ])) as [LoadResult, LoadResult, LoadResult];
     mkdirSync(join(import.meta.dirname, "out"), { recursive: true });
     // Latency added by the gateway, one request at a time (no queueing), in alternating blocks.
     const latency = await compareLatency(
@@ -182,19 +227,22 @@ export async function benchGateway(): Promise<Metric[]> {
         { label: "through the gateway (API key)", values: latency.b },
       ]),
     );
-    const results = [raw, bareProxy, gatewayHello, direct, viaGateway];
+    const results = [raw, bareProxy, gatewayHello, direct, bareToSettings, viaGateway];
     print(results);
+    const cpu = cpuTable([direct, bareToSettings, viaGateway]);
+    console.log(cpu.join("\n"));
     const failed = results.filter((r) => r.errors + r.non2xx > 0);
     if (failed.length > 0) {
       throw new Error(`requests failed during: ${failed.map((r) => r.label).join(", ")}`);
     }
 
     const throughputRatio = viaGateway.requestsPerSecond / direct.requestsPerSecond;
+    const hopRatio = bareToSettings.requestsPerSecond / direct.requestsPerSecond;
     const proxyRatio = gatewayHello.requestsPerSecond / bareProxy.requestsPerSecond;
     const cpuRatio =
       (bareProxy.cpuMicrosPerRequest ?? NaN) / (gatewayHello.cpuMicrosPerRequest ?? NaN);
     const addedP50 = latency.b.p50 - latency.a.p50;
-    return [
+    const metrics = [
       { name: "raw node:http throughput", value: raw.requestsPerSecond, unit: "req/s" },
       {
         name: "bare node:http proxy throughput",
@@ -213,6 +261,16 @@ export async function benchGateway(): Promise<Metric[]> {
         unit: "",
         target: "≥ 0.70",
         pass: throughputRatio >= 0.7,
+      },
+      {
+        name: "bare proxy ÷ direct service throughput (any extra hop, same run)",
+        value: hopRatio,
+        unit: "",
+      },
+      {
+        name: "gateway ÷ bare proxy throughput (both in front of settings)",
+        value: viaGateway.requestsPerSecond / bareToSettings.requestsPerSecond,
+        unit: "",
       },
       {
         name: "gateway p50 added (one request at a time)",
@@ -240,6 +298,17 @@ export async function benchGateway(): Promise<Metric[]> {
       },
       { name: "gateway → raw p99", value: gatewayHello.p99, unit: "ms" },
     ];
+    return {
+      metrics,
+      notes: [
+        "Where the CPU of one `GET /v1/me` goes on each path (same run; `bench` is the load",
+        "generator, `postgres` all its backends). Every process shares this machine's cores, so",
+        "whatever a hop costs anywhere (its own process, the kernel's loopback, the service and",
+        "Postgres answering at a different pace) comes off the path's throughput.",
+        "",
+        ...cpu,
+      ],
+    };
   } finally {
     await stopAll();
   }

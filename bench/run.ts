@@ -5,11 +5,11 @@ import { benchCredits } from "./credits.js";
 import { benchGateway } from "./gateway.js";
 import { benchReview } from "./review.js";
 import { benchWebhooks } from "./webhooks.js";
-import { formatValue, type Metric } from "./lib/metrics.js";
+import { formatValue, type Metric, type SectionResult } from "./lib/metrics.js";
 
 interface Section {
   title: string;
-  run: () => Promise<Metric[]>;
+  run: () => Promise<SectionResult>;
 }
 
 /**
@@ -25,14 +25,19 @@ const sections: Section[] = [
 ];
 
 const only = process.argv.slice(2);
-const report: { title: string; metrics: Metric[]; error?: string }[] = [];
+const report: { title: string; metrics: Metric[]; notes?: string[]; error?: string }[] = [];
 for (const section of sections) {
   if (only.length > 0 && !only.some((o) => section.title.toLowerCase().includes(o.toLowerCase()))) {
     continue;
   }
   console.log(`\n## ${section.title}`);
   try {
-    report.push({ title: section.title, metrics: await section.run() });
+    const result = await section.run();
+    report.push(
+      Array.isArray(result)
+        ? { title: section.title, metrics: result }
+        : { title: section.title, ...result },
+    );
   } catch (error) {
     console.error(error);
     report.push({ title: section.title, metrics: [], error: String(error) });
@@ -55,6 +60,9 @@ for (const section of report) {
       `| ${section.title} | ${m.name} | ${formatValue(m)} | ${m.target ?? ""} | ${result} |`,
     );
   }
+}
+for (const section of report) {
+  if (section.notes) lines.push("", `## ${section.title}`, "", ...section.notes);
 }
 lines.push(
   "",

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import autocannon from "autocannon";
 
@@ -11,6 +11,50 @@ export interface LoadResult {
   non2xx: number;
   /** CPU time the measured server process spent per request (user + system), when known. */
   cpuMicrosPerRequest?: number;
+  /** CPU time per request of every watched process along the path (see `Watched`). */
+  cpuByProcess?: Record<string, number>;
+}
+
+/**
+ * Processes whose CPU time per request a measurement reports, by name: one pid, or every
+ * process running a command (e.g. all `postgres` backends, or `redis-server`). With the load
+ * generator itself (`bench`), this is where a path's CPU goes: on a small machine every
+ * process of the path shares the same cores, so a hop's cost shows up as throughput.
+ */
+export type Watched = Record<string, number | { command: string }>;
+
+function pidsRunning(command: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === command) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+function tryCpuMicros(pid: number): number {
+  try {
+    return cpuMicros(pid);
+  } catch {
+    return 0; // exited meanwhile
+  }
+}
+
+/** CPU time so far of each watched process (and of this process, as `bench`), in µs. */
+function cpuSnapshot(watched: Watched): Record<string, number> {
+  const usage = process.cpuUsage();
+  const snapshot: Record<string, number> = { bench: usage.user + usage.system };
+  for (const [name, what] of Object.entries(watched)) {
+    snapshot[name] =
+      typeof what === "number"
+        ? tryCpuMicros(what)
+        : pidsRunning(what.command).reduce((sum, pid) => sum + tryCpuMicros(pid), 0);
+  }
+  return snapshot;
 }
 
 /** User + system CPU time of a process so far, in microseconds (Linux /proc; 10 ms ticks). */
@@ -39,6 +83,8 @@ export async function load(
     pid?: number;
     /** Skip the warm-up run (when the caller already warmed up). */
     warm?: boolean;
+    /** Processes whose CPU time per request to report as `cpuByProcess`. */
+    watch?: Watched;
   } = {},
 ): Promise<LoadResult> {
   const base = {
@@ -49,8 +95,20 @@ export async function load(
   };
   if (!options.warm) await autocannon({ ...base, duration: 1 });
   const cpuBefore = options.pid ? cpuMicros(options.pid) : 0;
+  const watchedBefore = options.watch ? cpuSnapshot(options.watch) : undefined;
   const result = await autocannon({ ...base, duration: options.seconds ?? 5 });
   const cpu = options.pid ? cpuMicros(options.pid) - cpuBefore : undefined;
+  const total = result.requests.total;
+  let cpuByProcess: Record<string, number> | undefined;
+  if (watchedBefore && total > 0) {
+    const after = cpuSnapshot(options.watch!);
+    cpuByProcess = Object.fromEntries(
+      Object.entries(after).map(([name, micros]) => [
+        name,
+        (micros - (watchedBefore[name] ?? 0)) / total,
+      ]),
+    );
+  }
   return {
     label,
     requestsPerSecond: result.requests.average,
@@ -58,9 +116,8 @@ export async function load(
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
-    ...(cpu !== undefined && result.requests.total > 0
-      ? { cpuMicrosPerRequest: cpu / result.requests.total }
-      : {}),
+    ...(cpu !== undefined && total > 0 ? { cpuMicrosPerRequest: cpu / total } : {}),
+    ...(cpuByProcess ? { cpuByProcess } : {}),
   };
 }
 
@@ -69,19 +126,19 @@ export interface LoadTarget {
   url: string;
   headers?: Record<string, string>;
   pid?: number;
+  watch?: Watched;
 }
 
 /**
- * Throughput of `a` and `b` in alternating short runs (a, b, a, b, ...), so that whatever else
- * the machine does at the time falls on both alike; returns each one's totals over its runs.
+ * Throughput of each target in alternating short runs (a, b, c, a, b, c, ...), so that whatever
+ * else the machine does at the time falls on all alike; returns each one's totals over its runs,
+ * in the order given.
  */
 export async function compareThroughput(
-  a: LoadTarget,
-  b: LoadTarget,
+  targets: readonly LoadTarget[],
   { rounds = 4, seconds = 2, connections = 16 } = {},
-): Promise<[LoadResult, LoadResult]> {
-  const runs: [LoadResult[], LoadResult[]] = [[], []];
-  const targets = [a, b] as const;
+): Promise<LoadResult[]> {
+  const runs: LoadResult[][] = targets.map(() => []);
   for (const target of targets) await load(target.label, target.url, { ...target, connections });
   for (let round = 0; round < rounds; round++) {
     for (const [i, target] of targets.entries()) {
@@ -94,6 +151,7 @@ export async function compareThroughput(
     const mean = (pick: (r: LoadResult) => number) =>
       results.reduce((sum, r) => sum + pick(r), 0) / results.length;
     const cpu = results.map((r) => r.cpuMicrosPerRequest);
+    const byProcess = results.map((r) => r.cpuByProcess);
     return {
       label,
       requestsPerSecond: mean((r) => r.requestsPerSecond),
@@ -104,9 +162,19 @@ export async function compareThroughput(
       ...(cpu.every((c) => c !== undefined)
         ? { cpuMicrosPerRequest: mean((r) => r.cpuMicrosPerRequest!) }
         : {}),
+      ...(byProcess.every((b) => b !== undefined)
+        ? {
+            cpuByProcess: Object.fromEntries(
+              Object.keys(byProcess[0]!).map((name) => [
+                name,
+                mean((r) => r.cpuByProcess![name] ?? 0),
+              ]),
+            ),
+          }
+        : {}),
     };
   };
-  return [combine(a.label, runs[0]), combine(b.label, runs[1])];
+  return runs.map((results, i) => combine(targets[i]!.label, results));
 }
 
 /** One keep-alive connection, one request at a time: latency without queueing, in µs precision. */

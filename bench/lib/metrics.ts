@@ -12,3 +12,6 @@ export function formatValue(metric: Metric): string {
   const digits = Math.abs(metric.value) >= 100 ? 0 : Math.abs(metric.value) >= 10 ? 1 : 2;
   return `${metric.value.toFixed(digits)} ${metric.unit}`.trim();
 }
+
+/** What a benchmark section reports: its metrics, and optionally notes (markdown) below them. */
+export type SectionResult = Metric[] | { metrics: Metric[]; notes: string[] };
