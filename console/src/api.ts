@@ -125,6 +125,17 @@ export interface Billing {
   allowance: { granted: number; remaining: number };
   packs: CreditPack[];
   balance: Balance;
+  /** The plans PUT /v1/settings/billing/plan accepts, with their monthly credits. */
+  availablePlans: Plan[];
+  /** The pack sizes POST /v1/settings/billing/credit-packs accepts. */
+  packSizes: number[];
+  packValidityMonths: number;
+}
+
+export interface Plan {
+  id: string;
+  name: string;
+  monthlyAllowance: number;
 }
 
 export interface LedgerEntry {

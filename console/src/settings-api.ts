@@ -1,6 +1,6 @@
 /**
  * Types of the settings the console edits beyond the first pages (single sign-on, cloud
- * integrations, plans), as `/v1/settings/...` answers them (see gateway/openapi.json).
+ * integrations), as `/v1/settings/...` answers them (see gateway/openapi.json).
  */
 
 /** A write-only secret as the API shows it: whether it is stored, never its value. */
@@ -87,13 +87,4 @@ export const INTEGRATIONS: {
       { name: "driveId", label: "Drive ID (optional)" },
     ],
   },
-];
-
-export type PlanId = "starter" | "team" | "enterprise";
-
-/** The plans of PUT /v1/settings/billing/plan and their monthly credits (credits' plans.ts). */
-export const PLANS: { id: PlanId; name: string; monthlyAllowance: number }[] = [
-  { id: "starter", name: "Starter", monthlyAllowance: 100 },
-  { id: "team", name: "Team", monthlyAllowance: 1_000 },
-  { id: "enterprise", name: "Enterprise", monthlyAllowance: 10_000 },
 ];

@@ -3,8 +3,6 @@ import { api, errorMessage, formatDate, type Billing, type LedgerEntry } from ".
 import { Confirm, ErrorText, Page, Table, useLoad } from "../ui";
 import { ChangePlan } from "./plan";
 
-const PACK_SIZES = [100, 500, 2000];
-
 export function BillingPage() {
   const billing = useLoad(() => api<{ billing: Billing }>("GET", "/v1/settings/billing"));
   const ledger = useLoad(() =>
@@ -61,13 +59,21 @@ export function BillingPage() {
       )}
 
       <h2>Buy credits</h2>
-      <div className="buttons">
-        {PACK_SIZES.map((size) => (
-          <button type="button" key={size} onClick={() => setBuying(size)}>
-            Buy {size} credits
-          </button>
-        ))}
-      </div>
+      {b && (
+        <>
+          <p>
+            Pack credits are used after the monthly allowance, oldest pack first, and last{" "}
+            {b.packValidityMonths} months.
+          </p>
+          <div className="buttons">
+            {b.packSizes.map((size) => (
+              <button type="button" key={size} onClick={() => setBuying(size)}>
+                Buy {size} credits
+              </button>
+            ))}
+          </div>
+        </>
+      )}
       {buying !== undefined && (
         <Confirm
           question={`Buy a pack of ${buying} credits?`}

@@ -1,6 +1,5 @@
 import { useId, useState, type FormEvent } from "react";
-import { api, type Billing } from "../api";
-import { PLANS, type PlanId } from "../settings-api";
+import { api, type Billing, type Plan } from "../api";
 import { Confirm, Feedback, useFeedback } from "../ui";
 
 const credits = (n: number) => `${n.toLocaleString("en-US")} credits a month`;
@@ -10,8 +9,8 @@ const credits = (n: number) => `${n.toLocaleString("en-US")} credits a month`;
  * this period's allowance at once; a downgrade keeps this period's credits and grants the
  * smaller allowance from the next period. Packs are not affected either way.
  */
-function consequence(billing: Billing, to: (typeof PLANS)[number]): string {
-  const from = PLANS.find((plan) => plan.id === billing.plan);
+function consequence(billing: Billing, to: Plan): string {
+  const from = billing.availablePlans.find((plan) => plan.id === billing.plan);
   const change = `Switch from ${from?.name ?? billing.plan} (${credits(billing.monthlyAllowance)}) to ${to.name} (${credits(to.monthlyAllowance)})?`;
   const topUp = Math.max(0, to.monthlyAllowance - billing.allowance.granted);
   const now =
@@ -23,12 +22,15 @@ function consequence(billing: Billing, to: (typeof PLANS)[number]): string {
   return `${change} ${now}; from ${new Date(billing.period.end).toLocaleDateString()} each period grants ${credits(to.monthlyAllowance)}. Credit packs are not affected.`;
 }
 
-/** Billing → Plan: pick a plan, read what changes, confirm (PUT /v1/settings/billing/plan). */
+/**
+ * Billing → Plan: pick one of the plans billing lists, read what changes, confirm
+ * (PUT /v1/settings/billing/plan).
+ */
 export function ChangePlan({ billing, onChanged }: { billing: Billing; onChanged: () => void }) {
-  const [plan, setPlan] = useState<PlanId>(billing.plan as PlanId);
+  const [plan, setPlan] = useState(billing.plan);
   const [confirming, setConfirming] = useState(false);
   const feedback = useFeedback();
-  const target = PLANS.find((p) => p.id === plan);
+  const target = billing.availablePlans.find((p) => p.id === plan);
   const selectId = useId();
 
   const review = (event: FormEvent) => {
@@ -51,8 +53,8 @@ export function ChangePlan({ billing, onChanged }: { billing: Billing; onChanged
       <form onSubmit={review} className="inline">
         <div className="field">
           <label htmlFor={selectId}>Plan</label>
-          <select id={selectId} value={plan} onChange={(e) => setPlan(e.target.value as PlanId)}>
-            {PLANS.map((p) => (
+          <select id={selectId} value={plan} onChange={(e) => setPlan(e.target.value)}>
+            {billing.availablePlans.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name} — {credits(p.monthlyAllowance)}
                 {p.id === billing.plan ? " (current)" : ""}

@@ -1003,6 +1003,16 @@ export interface components {
             };
             packs: components["schemas"]["CreditPack"][];
             balance: components["schemas"]["CreditBalance"];
+            /** @description The plans `PUT /v1/settings/billing/plan` accepts, with their monthly credits. */
+            availablePlans: {
+                id: string;
+                name: string;
+                monthlyAllowance: number;
+            }[];
+            /** @description The sizes `POST /v1/settings/billing/credit-packs` accepts. */
+            packSizes: number[];
+            /** @description How long a purchased pack's credits last. */
+            packValidityMonths: number;
         };
         ClauseType: {
             /** @enum {string} */

@@ -36,6 +36,19 @@ const billing = named(
     allowance: z.object({ granted: z.number().int(), remaining: z.number().int() }),
     packs: z.array(creditPack),
     balance,
+    availablePlans: z
+      .array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          monthlyAllowance: z.number().int(),
+        }),
+      )
+      .describe("The plans `PUT /v1/settings/billing/plan` accepts, with their monthly credits."),
+    packSizes: z
+      .array(z.number().int())
+      .describe("The sizes `POST /v1/settings/billing/credit-packs` accepts."),
+    packValidityMonths: z.number().int().describe("How long a purchased pack's credits last."),
   }),
 );
 

@@ -82,6 +82,33 @@ describe("billing settings", () => {
     }
   });
 
+  it("list the plans and pack sizes an admin can choose, each of which the write routes accept", async () => {
+    const org = newOrganizationId();
+    const admin = userIdentity(org, "admin");
+    const shown = await callAs(credits, admin, "GET", "/v1/settings/billing");
+    const { availablePlans, packSizes, packValidityMonths } = shown.body.data.billing;
+    expect(availablePlans.map((p: { id: string }) => p.id)).toEqual([
+      "starter",
+      "team",
+      "enterprise",
+    ]);
+    expect(packValidityMonths).toBe(12);
+    for (const listed of availablePlans) {
+      const changed = await setPlan(credits, org, listed.id);
+      expect(changed).toMatchObject({ plan: listed.id, monthlyAllowance: listed.monthlyAllowance });
+    }
+    for (const size of packSizes) {
+      const bought = await callAs(credits, admin, "POST", "/v1/settings/billing/credit-packs", {
+        body: { size },
+      });
+      expect(bought.status).toBe(201);
+      expect(bought.body.data.creditPack).toMatchObject({ size, remaining: size });
+    }
+    expect(await balanceOf(credits, org)).toMatchObject({
+      packs: packSizes.reduce((sum: number, size: number) => sum + size, 0),
+    });
+  });
+
   it("are 403 FORBIDDEN for a member and 403 API_KEY_FORBIDDEN for an API key, on every route", async () => {
     const org = newOrganizationId();
     const routes: [string, string, unknown?][] = [

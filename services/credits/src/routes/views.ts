@@ -4,6 +4,7 @@ import type { CreditPack } from "../data/pack.repository.js";
 import type { ReservationRecord } from "../data/reservation.repository.js";
 import type { Billing } from "../domain/billing.service.js";
 import { periodView } from "../domain/period.js";
+import { PACK_SIZES, PACK_VALIDITY_MONTHS, PLAN_IDS, PLANS } from "../domain/plans.js";
 
 /** How the API shows the credits service's records: plain JSON, ISO timestamps. */
 
@@ -60,5 +61,9 @@ export function billingView(billing: Billing) {
     allowance: billing.allowance,
     packs: billing.packs.map(creditPackView),
     balance: billing.balance,
+    // What an admin can choose from, so clients (the console too) need no copy of the catalogue.
+    availablePlans: PLAN_IDS.map((id) => ({ id, ...PLANS[id] })),
+    packSizes: [...PACK_SIZES],
+    packValidityMonths: PACK_VALIDITY_MONTHS,
   };
 }
