@@ -101,6 +101,9 @@ export class CredentialVerifier {
 
     const found = await this.cachedAndCounted(key, rate);
     let credential = found.credential;
+    // A re-verification marker: settings changed the credential; ask it (the marker keeps our
+    // answer, and any older one still on its way, out of the cache until it expires).
+    if (credential !== undefined && "reverify" in credential) credential = undefined;
     if (credential === undefined) {
       const verified = await this.settings.verifyCredential(bearer.kind, hash);
       credential = verified ?? { invalid: true };

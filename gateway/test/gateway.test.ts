@@ -2,7 +2,14 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
-import { credentialCacheKey, generateApiKey, hashSecret, IdentityTokens } from "@clment/auth";
+import {
+  credentialCacheKey,
+  generateApiKey,
+  hashSecret,
+  IdentityTokens,
+  REVERIFY_CREDENTIAL,
+  REVERIFY_MARKER_SECONDS,
+} from "@clment/auth";
 import { call, waitFor } from "@clment/testing";
 import { loadGatewayConfig, startGateway, type RunningGateway } from "../src/index.js";
 import { gatewayRegion } from "./support/gateway-region.js";
@@ -208,6 +215,27 @@ describe("the gateway in front of a recording upstream", () => {
     expect((await call(gateway.url, "GET", "/v1/me", { token: key })).status).toBe(401);
     expect(await redis.ttl(cacheKey)).toBeGreaterThan(60);
     expect(upstream.received).toEqual([]);
+  });
+
+  it("asks settings on every request while a re-verification marker stands, and never caches over it", async () => {
+    const key = generateApiKey();
+    const cacheKey = credentialCacheKey(redisPrefix, hashSecret(key));
+    await redis.set(cacheKey, REVERIFY_CREDENTIAL, "EX", REVERIFY_MARKER_SECONDS);
+    for (let i = 0; i < 3; i++) {
+      expect((await call(gateway.url, "GET", "/v1/me", { token: key })).status).toBe(401);
+    }
+    const verifications = upstream.received.filter(
+      (r) => r.url === "/internal/v1/credentials/verify",
+    );
+    expect(verifications).toHaveLength(3);
+    expect(await redis.get(cacheKey)).toBe(REVERIFY_CREDENTIAL);
+    // Once it expires, answers are cached again.
+    await redis.del(cacheKey);
+    await call(gateway.url, "GET", "/v1/me", { token: key });
+    await call(gateway.url, "GET", "/v1/me", { token: key });
+    expect(
+      upstream.received.filter((r) => r.url === "/internal/v1/credentials/verify"),
+    ).toHaveLength(4);
   });
 
   it("answers unparseable HTTP with a 400 envelope", async () => {

@@ -15,7 +15,12 @@ export interface VerifiedCredential {
   plan?: string;
 }
 
-export type CachedCredential = VerifiedCredential | { invalid: true };
+/**
+ * What the cache holds under a credential's key: the verified credential, a revocation marker
+ * (`invalid`), or a re-verification marker (`reverify`: the credential changed, e.g. a new role
+ * or plan; ask settings on every request until the marker expires, and cache nothing meanwhile).
+ */
+export type CachedCredential = VerifiedCredential | { invalid: true } | { reverify: true };
 
 /** How long the gateway trusts a cached credential before asking settings again. */
 export const CREDENTIAL_CACHE_SECONDS = 60;
@@ -25,11 +30,19 @@ export const CREDENTIAL_CACHE_SECONDS = 60;
  */
 export const REVOCATION_MARKER_SECONDS = CREDENTIAL_CACHE_SECONDS * 3;
 
+/**
+ * How long a re-verification marker stays. The gateway caches answers with SET NX, so while the
+ * marker is there nothing is cached; it outlives any verification already under way when it was
+ * written (the gateway gives settings 2 s), so an answer from before the change is never cached.
+ */
+export const REVERIFY_MARKER_SECONDS = 10;
+
 export function credentialCacheKey(prefix: string, hash: string): string {
   return `${prefix}:credential:${hash}`;
 }
 
 export const INVALID_CREDENTIAL = JSON.stringify({ invalid: true } satisfies CachedCredential);
+export const REVERIFY_CREDENTIAL = JSON.stringify({ reverify: true } satisfies CachedCredential);
 
 /** Internal routes the settings service serves to the gateway only. */
 export const INTERNAL_ROUTES = {

@@ -1,4 +1,10 @@
-import { credentialCacheKey, INVALID_CREDENTIAL, REVOCATION_MARKER_SECONDS } from "@clment/auth";
+import {
+  credentialCacheKey,
+  INVALID_CREDENTIAL,
+  REVERIFY_CREDENTIAL,
+  REVERIFY_MARKER_SECONDS,
+  REVOCATION_MARKER_SECONDS,
+} from "@clment/auth";
 import type { Logger } from "@clment/http";
 import type { Redis } from "@clment/queue";
 
@@ -22,9 +28,16 @@ export class CredentialCache {
     );
   }
 
-  /** Drops cached entries, so the gateway verifies again (e.g. to pick up a new role). */
+  /**
+   * Makes the gateway verify these credentials again (e.g. to pick up a new role). Not a plain
+   * delete: a verification the gateway started before the change could then cache its older
+   * answer after it. A re-verification marker blocks that (the gateway caches with NX) until
+   * any such verification is over.
+   */
   async forget(hashes: readonly string[]): Promise<void> {
-    await this.write("forget", hashes, (pipeline, key) => pipeline.del(key));
+    await this.write("forget", hashes, (pipeline, key) =>
+      pipeline.set(key, REVERIFY_CREDENTIAL, "EX", REVERIFY_MARKER_SECONDS),
+    );
   }
 
   private async write(
