@@ -60,10 +60,10 @@ describe("single sign-on configuration", () => {
     const { clientSecret: _omitted, ...withoutSecret } = ssoConfig;
     const kept = await settings.request("PUT", "/v1/settings/sso", {
       as,
-      body: { ...withoutSecret, clientId: "renamed" },
+      body: { ...withoutSecret, enforced: true },
     });
     expect(kept.status).toBe(200);
-    expect(kept.body.data.sso).toMatchObject({ clientId: "renamed", clientSecret: { set: true } });
+    expect(kept.body.data.sso).toMatchObject({ enforced: true, clientSecret: { set: true } });
     const { rows: after } = await sql<{ ciphertext: string }>`
       select client_secret_ciphertext as ciphertext from sso_configs
       where organization_id = ${owner.organization.id}
@@ -76,8 +76,109 @@ describe("single sign-on configuration", () => {
     expect(actions.slice(0, 2)).toEqual(["sso.updated", "sso.updated"]);
     expect(audit.body.data.entries[0]).toMatchObject({
       requestId: expect.any(String),
-      metadata: { clientId: "renamed", clientSecretChanged: false },
+      metadata: { enforced: true, clientSecretChanged: false },
     });
+    expect(audit.body.data.entries[0].metadata).not.toHaveProperty("previousIssuer");
+  });
+
+  it("asks for the client secret again when the issuer or client id changes, so it never goes to another provider", async () => {
+    const owner = await settings.signup();
+    const as = owner.identity;
+    await settings.request("PUT", "/v1/settings/sso", { as, body: ssoConfig });
+    const stored = async () =>
+      (
+        await sql<{ issuer: string; client_id: string; ciphertext: string }>`
+          select issuer, client_id, client_secret_ciphertext as ciphertext from sso_configs
+          where organization_id = ${owner.organization.id}
+        `.execute(settings.db)
+      ).rows[0]!;
+    const first = await stored();
+
+    const { clientSecret: _omitted, ...withoutSecret } = ssoConfig;
+    for (const body of [
+      { ...withoutSecret, issuer: "https://idp.elsewhere.test" },
+      { ...withoutSecret, clientId: "another-client" },
+      { ...withoutSecret, issuer: `${ssoConfig.issuer}/`, clientId: "another-client" },
+    ]) {
+      const refused = await settings.request("PUT", "/v1/settings/sso", { as, body });
+      expect({ body, status: refused.status }).toEqual({ body, status: 400 });
+      expect(refused.body.error).toMatchObject({
+        code: "VALIDATION_ERROR",
+        details: [
+          {
+            path: "body.clientSecret",
+            message: "is required when the issuer or client id changes",
+          },
+        ],
+      });
+    }
+    expect(await stored()).toEqual(first);
+
+    const moved = await settings.request("PUT", "/v1/settings/sso", {
+      as,
+      body: {
+        ...ssoConfig,
+        issuer: "https://idp.elsewhere.test",
+        clientId: "another-client",
+        clientSecret: "the-new-providers-secret",
+      },
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body.data.sso).toMatchObject({
+      issuer: "https://idp.elsewhere.test",
+      clientId: "another-client",
+      clientSecret: { set: true },
+    });
+    const second = await stored();
+    expect(second.ciphertext).not.toBe(first.ciphertext);
+    const audit = await settings.request("GET", "/v1/settings/audit-log", { as });
+    expect(audit.text).not.toContain("the-new-providers-secret");
+    expect(audit.body.data.entries[0]).toMatchObject({
+      action: "sso.updated",
+      actor: { type: "user", id: owner.user.id },
+      metadata: {
+        issuer: "https://idp.elsewhere.test",
+        previousIssuer: ssoConfig.issuer,
+        clientId: "another-client",
+        previousClientId: ssoConfig.clientId,
+        clientSecretChanged: true,
+      },
+    });
+  });
+
+  it("lets admins read single sign-on but only owners change or remove it (403 FORBIDDEN)", async () => {
+    const owner = await settings.signup();
+    const admin = await settings.addMember(owner.identity, "admin");
+    await settings.request("PUT", "/v1/settings/sso", { as: owner.identity, body: ssoConfig });
+    const auditTotal = async () =>
+      (await settings.request("GET", "/v1/settings/audit-log", { as: owner.identity })).body.data
+        .total as number;
+    const before = await auditTotal();
+
+    const read = await settings.request("GET", "/v1/settings/sso", { as: admin.identity });
+    expect(read.status).toBe(200);
+    expect(read.body.data.sso).toMatchObject({ issuer: ssoConfig.issuer });
+
+    // An admin pointing the issuer at a provider they run could sign in as any member, owners
+    // included: refused, whatever the body.
+    for (const [method, body] of [
+      ["PUT", { ...ssoConfig, issuer: "https://idp.attacker.test" }],
+      ["PUT", { ...ssoConfig, enforced: true }],
+      ["DELETE", undefined],
+    ] as const) {
+      const refused = await settings.request(method, "/v1/settings/sso", {
+        as: admin.identity,
+        body,
+      });
+      expect({ method, status: refused.status }).toEqual({ method, status: 403 });
+      expect(refused.body.error).toMatchObject({
+        code: "FORBIDDEN",
+        message: "Only an owner can change single sign-on",
+      });
+    }
+    const after = await settings.request("GET", "/v1/settings/sso", { as: owner.identity });
+    expect(after.body.data.sso).toEqual(read.body.data.sso);
+    expect(await auditTotal()).toBe(before);
   });
 
   it("validates the configuration: https issuer, client secret the first time, domains, booleans", async () => {

@@ -1,7 +1,7 @@
 import { AppError } from "@clment/http";
 import { auditLogRepository } from "../data/audit-log.repository.js";
 import { ssoRepository, type SsoConfigRow } from "../data/sso.repository.js";
-import { auditBy, settingsActor, type Caller } from "./caller.js";
+import { auditBy, settingsActor, type Caller, type SettingsActor } from "./caller.js";
 import type { IntegrationDeps } from "./integration.service.js";
 import type { SecretState } from "./integration.model.js";
 
@@ -19,10 +19,24 @@ export interface SsoConfig {
 export interface SsoConfigInput {
   issuer: string;
   clientId: string;
-  /** Absent: the stored one is kept (the first save must include it). */
+  /**
+   * Absent: the stored one is kept. Required the first time and whenever the issuer or client id
+   * changes (a secret registered with one provider is never sent to another).
+   */
   clientSecret?: string;
   enforced: boolean;
   allowedDomains: string[];
+}
+
+/**
+ * The configuration decides whose word signs people in as which member, owners included: only an
+ * owner may change it (an admin who could point it at their own provider could sign in as an
+ * owner). Admins may still read it.
+ */
+const OWNERS_ONLY = "Only an owner can change single sign-on";
+
+function assertOwner(actor: SettingsActor): void {
+  if (actor.role !== "owner") throw new AppError("FORBIDDEN", OWNERS_ONLY);
 }
 
 function associatedData(organizationId: string): string {
@@ -52,17 +66,31 @@ export class SsoService {
     return row ? toSsoConfig(row) : null;
   }
 
+  /**
+   * Creates or replaces the configuration (owners only). The stored client secret is kept only
+   * while issuer and client id stay the same: otherwise the body must bring the secret again.
+   */
   async put(caller: Caller, input: SsoConfigInput): Promise<SsoConfig> {
     const actor = settingsActor(caller);
+    assertOwner(actor);
     const row = await this.deps.transactions.run(async (trx) => {
       const before = await ssoRepository.lock(trx, actor.organizationId);
-      const ciphertext =
-        input.clientSecret !== undefined
-          ? this.deps.cipher.encrypt(input.clientSecret, associatedData(actor.organizationId))
-          : before?.client_secret_ciphertext;
-      if (!ciphertext) {
+      const issuerChanged = before !== undefined && before.issuer !== input.issuer;
+      const clientIdChanged = before !== undefined && before.client_id !== input.clientId;
+      let ciphertext: string;
+      if (input.clientSecret !== undefined) {
+        ciphertext = this.deps.cipher.encrypt(
+          input.clientSecret,
+          associatedData(actor.organizationId),
+        );
+      } else if (before && !issuerChanged && !clientIdChanged) {
+        ciphertext = before.client_secret_ciphertext;
+      } else {
         throw new AppError("VALIDATION_ERROR", "Invalid body", [
-          { path: "body.clientSecret", message: "is required" },
+          {
+            path: "body.clientSecret",
+            message: before ? "is required when the issuer or client id changes" : "is required",
+          },
         ]);
       }
       const after = await ssoRepository.upsert(trx, actor.organizationId, {
@@ -86,6 +114,8 @@ export class SsoService {
             enforced: after.enforced,
             allowedDomains: after.allowed_domains,
             clientSecretChanged: input.clientSecret !== undefined,
+            ...(issuerChanged && { previousIssuer: before?.issuer }),
+            ...(clientIdChanged && { previousClientId: before?.client_id }),
           },
         ),
       );
@@ -94,9 +124,10 @@ export class SsoService {
     return toSsoConfig(row);
   }
 
-  /** Removes the configuration (and so its enforcement); 404 when there is none. */
+  /** Removes the configuration (and so its enforcement; owners only); 404 when there is none. */
   async delete(caller: Caller): Promise<void> {
     const actor = settingsActor(caller);
+    assertOwner(actor);
     await this.deps.transactions.run(async (trx) => {
       const deleted = await ssoRepository.delete(trx, actor.organizationId);
       if (!deleted) throw new AppError("NOT_FOUND", "Single sign-on is not configured");

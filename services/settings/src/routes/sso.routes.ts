@@ -17,7 +17,9 @@ export function ssoBody(allowHttp: boolean) {
       .min(1)
       .max(4096)
       .optional()
-      .describe("Write-only; absent keeps the stored one (required the first time)"),
+      .describe(
+        "Write-only; absent keeps the stored one (required the first time and whenever issuer or clientId changes)",
+      ),
     enforced: z
       .boolean()
       .default(false)
