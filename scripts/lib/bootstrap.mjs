@@ -100,10 +100,14 @@ export function parseUrl(url, defaultPort) {
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
-/** The test suite needs the machine's Postgres and Redis; say clearly when one is missing. */
+/**
+ * The test suite needs the machine's Postgres and Redis; say clearly when one is missing.
+ * Checks the stores the tests use (@clment/testing, e2e/src/prepare-test-template.ts):
+ * TEST_DATABASE_URL / TEST_REDIS_URL, else 127.0.0.1; never DATABASE_URL / REDIS_URL.
+ */
 export async function requireStores() {
-  const pgUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  const redisUrl = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  const pgUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  const redisUrl = process.env.TEST_REDIS_URL ?? DEFAULT_REDIS_URL;
   const missing = [];
   const pgAt = parseUrl(pgUrl, 5432);
   const redisAt = parseUrl(redisUrl, 6379);
