@@ -7,8 +7,6 @@ import { indent, Supervisor } from "./lib/processes.mjs";
 import { ensureDataDirs, identitySecrets } from "./lib/state.mjs";
 
 const supervisor = new Supervisor();
-/** Local SMTP ports of the mail catchers: next to each region's gateway and services. */
-const MAIL_PORT = { us: 7109, eu: 7209, au: 7309 };
 let stopping;
 
 /** Stops everything (once, whoever asks first) and exits with `code`. */
@@ -48,7 +46,7 @@ async function main() {
   );
   // Installed and built now: these import dependencies and the workspace packages' dist.
   const { providePostgres, provideRedis } = await import("./lib/stores.mjs");
-  const { REGIONS, LocalRegion, assertPortsFree, publicBaseUrl } =
+  const { REGIONS, LocalRegion, assertPortsFree, publicBaseUrl, regionPorts } =
     await import("./lib/regions.mjs");
   const { seedRegion } = await import("./lib/seed.mjs");
   const { startMailCatcher } = await import("./lib/mail.mjs");
@@ -66,7 +64,7 @@ async function main() {
 
   const mail = await step(
     (catchers) => `mail catchers on ${catchers.map((c) => c.url).join(", ")}`,
-    () => Promise.all(REGIONS.map((region) => startMailCatcher(region, MAIL_PORT[region]))),
+    () => Promise.all(REGIONS.map((region) => startMailCatcher(region, regionPorts(region).mail))),
   );
   const secrets = identitySecrets(REGIONS);
   const regions = REGIONS.map(

@@ -1,6 +1,6 @@
 // The local regions of `npm start`: one database, one Redis prefix and one identity secret
-// per region; the four services on the gateway's port + 1..4, then the gateway. Uses the
-// built workspace packages (`pnpm build` runs first).
+// per region; the four services on the gateway's port + 1..4, then the gateway, and a mail
+// catcher on the gateway's port + 9. Uses the built workspace packages (`pnpm build` runs first).
 import { join } from "node:path";
 import { ROOT } from "./bootstrap.mjs";
 import { answers200, portIsFree, runCaptured } from "./processes.mjs";
@@ -16,17 +16,21 @@ const serviceMain = (name) => join(ROOT, "services", name, "dist", "main.js");
 const GATEWAY_MAIN = join(ROOT, "gateway", "dist", "main.js");
 
 /**
- * Where everything of `region` listens.
+ * Where everything of `region` listens: its gateway, its services and its mail catcher (SMTP).
  * @param {string} region
  */
 export function regionPorts(region) {
   const gateway = LOCAL_GATEWAY_PORT[region];
-  return { gateway, ...Object.fromEntries(SERVICES.map((name, i) => [name, gateway + 1 + i])) };
+  return {
+    gateway,
+    ...Object.fromEntries(SERVICES.map((name, i) => [name, gateway + 1 + i])),
+    mail: gateway + 9,
+  };
 }
 
 export const publicBaseUrl = (region) => `http://localhost:${regionPorts(region).gateway}/v1`;
 
-/** Rejects naming the first port of any region that something already listens on. */
+/** Rejects naming the first port of any region (mail catchers included) already in use. */
 export async function assertPortsFree() {
   for (const region of REGIONS) {
     for (const port of Object.values(regionPorts(region))) {
