@@ -17,6 +17,14 @@ const EMBEDDED_POSTGRES_PORT = 54329;
 const EMBEDDED_POSTGRES_PASSWORD = "clment";
 const LOCAL_REDIS_PORT = 63799;
 
+const EMBEDDED_DIR = join(DATA_DIR, "postgres");
+const embeddedUrl = (port) =>
+  `postgres://postgres:${EMBEDDED_POSTGRES_PASSWORD}@127.0.0.1:${port}/postgres`;
+const embedded = (port) => ({
+  url: embeddedUrl(port),
+  description: `127.0.0.1:${port} (embedded, data in .data/postgres)`,
+});
+
 /** Resolves undefined when Postgres answers at `url`, else the reason it does not. */
 async function postgresProblem(url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
@@ -58,11 +66,11 @@ const where = (url, defaultPort) => {
 };
 
 /**
- * The Postgres server URL to use; a Postgres this run starts is added to `supervisor`.
- * @param {import("./processes.mjs").Supervisor} supervisor
- * @returns {Promise<{ url: string, description: string }>}
+ * The Postgres of DATABASE_URL (which must answer), else the machine's at 127.0.0.1:5432
+ * unless CLMENT_EMBEDDED_POSTGRES=1; `{ problem }` when neither is to be used.
+ * @returns {Promise<{ url: string, description: string } | { url?: undefined, problem?: string }>}
  */
-export async function providePostgres(supervisor) {
+async function configuredPostgres() {
   const explicit = process.env.DATABASE_URL;
   if (explicit) {
     const problem = await postgresProblem(explicit);
@@ -73,30 +81,62 @@ export async function providePostgres(supervisor) {
     }
     return { url: explicit, description: `${where(explicit, 5432)} (DATABASE_URL)` };
   }
-  if (process.env.CLMENT_EMBEDDED_POSTGRES !== "1") {
-    const problem = await postgresProblem(DEFAULT_DATABASE_URL);
-    if (!problem) return { url: DEFAULT_DATABASE_URL, description: "127.0.0.1:5432" };
-    console.log(`  No Postgres at 127.0.0.1:5432 (${problem}): starting an embedded one.`);
+  if (process.env.CLMENT_EMBEDDED_POSTGRES === "1") return {};
+  const problem = await postgresProblem(DEFAULT_DATABASE_URL);
+  return problem ? { problem } : { url: DEFAULT_DATABASE_URL, description: "127.0.0.1:5432" };
+}
+
+/**
+ * The Postgres server URL to use; a Postgres this run starts is added to `supervisor`.
+ * @param {import("./processes.mjs").Supervisor} supervisor
+ * @returns {Promise<{ url: string, description: string }>}
+ */
+export async function providePostgres(supervisor) {
+  const configured = await configuredPostgres();
+  if (configured.url) return configured;
+  if (configured.problem) {
+    console.log(
+      `  No Postgres at 127.0.0.1:5432 (${configured.problem}): starting an embedded one.`,
+    );
   }
   return startEmbeddedPostgres(supervisor);
 }
 
+/**
+ * The Postgres `npm start` uses, for `pnpm migrate`, without starting one: DATABASE_URL's, the
+ * machine's, else the embedded one while it runs (a running `npm start`'s, or one left behind).
+ * @returns {Promise<{ url: string, description: string }>}
+ */
+export async function findPostgres() {
+  const configured = await configuredPostgres();
+  if (configured.url) return configured;
+  const running = await runningEmbeddedPostgres();
+  if (running) return embedded(running.port);
+  const machine = configured.problem
+    ? `nothing answers at 127.0.0.1:5432 (${configured.problem}) and `
+    : "";
+  throw new Error(
+    `No Postgres: ${machine}the embedded one (.data/postgres) is not running. ` +
+      "`npm start` starts it (and migrates); or set DATABASE_URL.",
+  );
+}
+
+/** { pid, port } of the embedded Postgres of .data/postgres when it runs and answers. */
+async function runningEmbeddedPostgres() {
+  const running = runningPostmaster(EMBEDDED_DIR);
+  return running && !(await postgresProblem(embeddedUrl(running.port))) ? running : undefined;
+}
+
 async function startEmbeddedPostgres(supervisor) {
-  const dir = join(DATA_DIR, "postgres");
+  const dir = EMBEDDED_DIR;
   const logFile = join(LOG_DIR, "postgres.log");
   const options = { logFile, stopSignal: "SIGINT" }; // SIGINT: Postgres' fast shutdown
-  const urlAt = (port) =>
-    `postgres://postgres:${EMBEDDED_POSTGRES_PASSWORD}@127.0.0.1:${port}/postgres`;
-  const started = (port) => ({
-    url: urlAt(port),
-    description: `127.0.0.1:${port} (embedded, data in .data/postgres)`,
-  });
 
   // Left running by an earlier run that was killed: use it, and stop it at the end.
-  const running = runningPostmaster(dir);
-  if (running && !(await postgresProblem(urlAt(running.port)))) {
+  const running = await runningEmbeddedPostgres();
+  if (running) {
     supervisor.adopt("stores", "Postgres", running.pid, options);
-    return started(running.port);
+    return embedded(running.port);
   }
 
   const binaries = await postgresBinaries();
@@ -115,8 +155,8 @@ async function startEmbeddedPostgres(supervisor) {
     ...user,
     env: process.env,
   });
-  await postgres.waitReady(async () => !(await postgresProblem(urlAt(port))), 30_000);
-  return started(port);
+  await postgres.waitReady(async () => !(await postgresProblem(embeddedUrl(port))), 30_000);
+  return embedded(port);
 }
 
 /** { pid, port } of a live postmaster of the data directory `dir`, if there is one. */
