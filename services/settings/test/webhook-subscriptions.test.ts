@@ -260,6 +260,72 @@ describe("webhook subscriptions", () => {
     expect(shown.text).not.toContain(next.slice("whsec_".length));
   });
 
+  describe("a retried request with the same Idempotency-Key never shows the secret again", () => {
+    /** What the idempotency layer kept for an organization's keys, bodies as text. */
+    async function kept(organizationId: string) {
+      const { rows } = await sql<{ key: string; status: number | null; body: string | null }>`
+        select key, status_code as status, convert_from(response_body, 'UTF8') as body
+        from idempotency_keys where organization_id = ${organizationId} order by created_at
+      `.execute(testbed.settings.db);
+      return rows;
+    }
+
+    function post(as: Identity, path: string, key: string, body?: unknown) {
+      return testbed.settings.request("POST", path, {
+        as,
+        body,
+        headers: { "Idempotency-Key": key },
+      });
+    }
+
+    it("on create: the retry is 409 CONFLICT without the secret, and no second webhook", async () => {
+      const mine = await testbed.settings.signup();
+      const key = randomUUID();
+      const body = { url, events: ["contract.created"] };
+      const created = await post(mine.identity, "/v1/settings/webhooks", key, body);
+      expect(created.status).toBe(201);
+      expect(created.headers.get("cache-control")).toBe("no-store");
+      const { secret } = created.body.data;
+      const encoded = (secret as string).slice("whsec_".length);
+
+      const retried = await post(mine.identity, "/v1/settings/webhooks", key, body);
+      expect(retried.status).toBe(409);
+      expect(retried.body.error).toMatchObject({
+        code: "CONFLICT",
+        message: expect.stringMatching(/already succeeded; its response held a secret/),
+      });
+      expect(retried.headers.get("idempotent-replayed")).toBeNull();
+      expect(retried.text).not.toContain(encoded);
+      const list = await request("GET", "/v1/settings/webhooks", mine.identity);
+      expect(list.body.data.total).toBe(1);
+
+      expect(await kept(mine.organization.id)).toEqual([{ key, status: 201, body: null }]);
+    });
+
+    it("on rotate-secret: the retry is 409 CONFLICT without the new secret", async () => {
+      const mine = await testbed.settings.signup();
+      const { id } = await createWebhook(testbed.settings, mine.identity, {
+        url,
+        events: ["contract.created"],
+      });
+      const key = randomUUID();
+      const path = `/v1/settings/webhooks/${id}/rotate-secret`;
+      const rotated = await post(mine.identity, path, key);
+      expect(rotated.status).toBe(200);
+      expect(rotated.headers.get("cache-control")).toBe("no-store");
+      const encoded = (rotated.body.data.secret as string).slice("whsec_".length);
+
+      const retried = await post(mine.identity, path, key);
+      expect(retried.status).toBe(409);
+      expect(retried.body.error.code).toBe("CONFLICT");
+      expect(retried.text).not.toContain(encoded);
+
+      const rows = await kept(mine.organization.id);
+      expect(rows).toEqual([{ key, status: 200, body: null }]);
+      expect(JSON.stringify(rows)).not.toContain("whsec_");
+    });
+  });
+
   it("paginates the list (take 1..100) with a total, newest first", async () => {
     const mine = await testbed.settings.signup();
     for (let i = 0; i < 3; i++) {

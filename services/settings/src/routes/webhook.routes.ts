@@ -56,6 +56,8 @@ export function webhookRoutes(
   });
   router.post(base, async (req, res) => {
     const body = parseInput(createBody, req.body, "body");
+    // The answer carries the signing secret, shown once: never stored for idempotent replay.
+    res.set("Cache-Control", "no-store");
     res.status(201).json({ data: await webhooks.create(callerOf(res), body) });
   });
   router.get(`${base}/:id`, async (req, res) => {
@@ -74,6 +76,7 @@ export function webhookRoutes(
   });
   router.post(`${base}/:id/rotate-secret`, async (req, res) => {
     const id = idParam(req, "Webhook");
+    res.set("Cache-Control", "no-store");
     res.json({ data: await webhooks.rotateSecret(callerOf(res), id) });
   });
   router.post(`${base}/:id/test`, async (req, res) => {
