@@ -76,6 +76,13 @@ export const queueDepth = new Gauge({
   registers: [registry],
 });
 
+export const eventsFailing = new Gauge({
+  name: "clment_events_failing",
+  help: "Consumed events whose handling failed: waiting for their next attempt (state=retrying) or for the re-drive (state=failed); sampled at scrape",
+  labelNames: ["service", "queue", "state"] as const,
+  registers: [registry],
+});
+
 export const outboxLag = new Gauge({
   name: "clment_outbox_lag_seconds",
   help: "Age of the oldest unpublished outbox event (0 when none; sampled at scrape)",

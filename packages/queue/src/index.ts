@@ -1,5 +1,6 @@
 export * from "./redis.js";
 export * from "./events.js";
 export * from "./settings.js";
+export * from "./retry.js";
 export * from "./outbox.js";
 export * from "./consumer.js";

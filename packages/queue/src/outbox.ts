@@ -10,6 +10,7 @@ import {
   type EventType,
   type NewEvent,
 } from "./events.js";
+import { EVENT_JOB_OPTIONS } from "./retry.js";
 import { consumerQueueName, type QueueSettings } from "./settings.js";
 
 /**
@@ -146,13 +147,7 @@ export class OutboxRelay {
     const consumers = (this.options.routes ?? EVENT_ROUTES)[row.type as EventType] ?? [];
     await Promise.all(
       consumers.map((consumer) =>
-        this.queue(consumer).add(row.type, envelope, {
-          jobId: row.id,
-          attempts: 8,
-          backoff: { type: "exponential", delay: 500 },
-          removeOnComplete: { count: 1_000 },
-          removeOnFail: false,
-        }),
+        this.queue(consumer).add(row.type, envelope, { ...EVENT_JOB_OPTIONS, jobId: row.id }),
       ),
     );
   }
