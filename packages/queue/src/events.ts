@@ -1,3 +1,9 @@
+/** Who did what an event reports, as the audit log names them (e.g. `{type: "user", id}`). */
+export interface EventActor {
+  type: string;
+  id: string;
+}
+
 /**
  * The events services tell each other about, with their payloads. An event is a fact that
  * happened; it carries ids and the public shape of what changed, never a secret.
@@ -19,7 +25,12 @@ export interface EventMap extends ReviewEventMap {
   };
   "member.removed": { member: { id: string; email: string; role: string } };
   /** The organization moved to another plan (credits owns plans; the gateway's limits follow). */
-  "plan.changed": { plan: string; previousPlan: string };
+  "plan.changed": { plan: string; previousPlan: string; actor?: EventActor };
+  /** An owner or admin bought a credit pack (credits owns packs; settings audits it). */
+  "credit_pack.purchased": {
+    creditPack: { id: string; size: number; expiresAt: string };
+    actor: EventActor;
+  };
   /** The organization's credit balance fell under 10 % of its monthly allowance (once a period). */
   "credits.low": CreditsBalanceEvent;
   /** The organization's credit balance reached zero (once a period). */
@@ -181,6 +192,7 @@ export const EVENT_ROUTES: EventRoutes = {
   "organization.created": ["contracts", "credits", "review"],
   "organization.updated": ["contracts"],
   "plan.changed": ["settings"],
+  "credit_pack.purchased": ["settings"],
   "contract.created": ["contracts", "settings"],
   "contract.updated": ["contracts", "settings"],
   "contract.deleted": ["contracts", "settings"],

@@ -147,6 +147,13 @@ describe("billing settings", () => {
     expect(months).toBeGreaterThanOrEqual(365);
     expect(months).toBeLessThanOrEqual(366);
     expect(balance).toEqual({ total: 600, allowance: 100, packs: 500 });
+    // Announced for the organization's audit log in settings, with who bought it.
+    expect(await outboxEvents(credits, org, "credit_pack.purchased")).toEqual([
+      {
+        creditPack: { id: creditPack.id, size: 500, expiresAt: creditPack.expiresAt },
+        actor: { type: "user", id: expect.any(String) },
+      },
+    ]);
 
     const bad = await callAs(
       credits,
@@ -182,10 +189,12 @@ describe("billing settings", () => {
     expect(again).toMatchObject({ plan: "team", allowance: { granted: 1000, remaining: 960 } });
     await expectLedgerConsistent(credits, org);
     // Each change is announced once (the gateway's rate limits follow the plan).
+    // ... by whoever made it, for the organization's audit log in settings.
+    const byUser = { type: "user", id: expect.any(String) };
     expect(await outboxEvents(credits, org, "plan.changed")).toEqual([
-      { plan: "team", previousPlan: "starter" },
-      { plan: "starter", previousPlan: "team" },
-      { plan: "team", previousPlan: "starter" },
+      { plan: "team", previousPlan: "starter", actor: byUser },
+      { plan: "starter", previousPlan: "team", actor: byUser },
+      { plan: "team", previousPlan: "starter", actor: byUser },
     ]);
     await setPlan(credits, org, "team");
     expect(await outboxEvents(credits, org, "plan.changed")).toHaveLength(3);

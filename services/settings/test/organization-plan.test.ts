@@ -5,6 +5,7 @@ import { OrganizationService } from "../src/domain/organization.service.js";
 import { CredentialCache } from "../src/data/credential-cache.js";
 import { Transactions } from "../src/data/transaction.js";
 import { PUBLIC_BASE_URL, REGION, SettingsHarness, type SignedUp } from "./harness.js";
+import { envelope, eventJobsDone, publishEvent } from "./webhook-support.js";
 
 let harness: SettingsHarness;
 let owner: SignedUp;
@@ -44,15 +45,59 @@ describe("the organization's plan, as credits announces it", () => {
     expect((await harness.verify("api_key", key.secret)).body.data.plan).toBe("starter");
     expect((await harness.verify("session", owner.token)).body.data.plan).toBe("starter");
 
-    await organizations.applyPlan(planChanged("team", new Date()));
+    await organizations.applyPlan(planChanged("team", new Date()), harness.db);
     expect((await harness.verify("api_key", key.secret)).body.data.plan).toBe("team");
     expect((await harness.verify("session", owner.token)).body.data.plan).toBe("team");
   });
 
   it("ignores an announcement older than the one applied (events can arrive out of order)", async () => {
     const now = Date.now();
-    await organizations.applyPlan(planChanged("enterprise", new Date(now + 1_000)));
-    await organizations.applyPlan(planChanged("starter", new Date(now)));
+    await organizations.applyPlan(planChanged("enterprise", new Date(now + 1_000)), harness.db);
+    await organizations.applyPlan(planChanged("starter", new Date(now)), harness.db);
     expect((await harness.verify("session", owner.token)).body.data.plan).toBe("enterprise");
+  });
+});
+
+describe("billing actions credits reports", () => {
+  it("are in the organization's audit log once, by who did them, even when an event arrives twice", async () => {
+    const org = await harness.signup();
+    const actor = { type: "user", id: org.user.id };
+    const plan = envelope("plan.changed", org.organization.id, {
+      plan: "team",
+      previousPlan: "starter",
+      actor,
+    });
+    const pack = envelope("credit_pack.purchased", org.organization.id, {
+      creditPack: { id: randomUUID(), size: 500, expiresAt: "2027-12-04T00:00:00.000Z" },
+      actor,
+    });
+    for (const event of [plan, pack]) {
+      await publishEvent(harness, event);
+      await publishEvent(harness, event, { jobId: `${event.id}-again` });
+    }
+    const billingEntries = async () => {
+      const log = await harness.request("GET", "/v1/settings/audit-log", { as: org.identity });
+      return (log.body.data.entries as { action: string }[]).filter((e) =>
+        e.action.startsWith("billing."),
+      );
+    };
+    await eventJobsDone(
+      harness,
+      [plan, pack].flatMap((event) => [event.id, `${event.id}-again`]),
+    );
+    expect(await billingEntries()).toEqual([
+      expect.objectContaining({
+        action: "billing.credit_pack_purchased",
+        actor,
+        target: { type: "credit_pack", id: pack.data.creditPack.id },
+        metadata: { size: 500, expiresAt: "2027-12-04T00:00:00.000Z" },
+      }),
+      expect.objectContaining({
+        action: "billing.plan_changed",
+        actor,
+        target: { type: "organization", id: org.organization.id },
+        metadata: { from: "starter", to: "team" },
+      }),
+    ]);
   });
 });

@@ -224,4 +224,57 @@ describe("organization settings and the audit log", () => {
       "auth.signup",
     ]);
   });
+
+  it("records refused password logins of known accounts (not of unknown emails) and logouts", async () => {
+    const email = `refused-${uniqueId()}@example.com`;
+    const signup = await settings.request("POST", "/v1/auth/signup", {
+      body: { organizationName: "Refused", name: "Ann", email, password: PASSWORD },
+    });
+    const owner = await settings.identityOf("session", signup.body.data.session.token);
+    const wrong = await settings.request("POST", "/v1/auth/login", {
+      body: { email, password: `${PASSWORD}!` },
+      headers: { "x-request-id": "req-wrong" },
+    });
+    expect(wrong.status).toBe(401);
+    const unknown = await settings.request("POST", "/v1/auth/login", {
+      body: { email: `nobody-${uniqueId()}@example.com`, password: PASSWORD },
+    });
+    expect(unknown.status).toBe(401);
+    const second = await settings.request("POST", "/v1/auth/login", {
+      body: { email, password: PASSWORD },
+    });
+    const secondSession = await settings.identityOf("session", second.body.data.session.token);
+    const logout = await settings.request("POST", "/v1/auth/logout", {
+      as: secondSession,
+      headers: { "x-request-id": "req-logout" },
+    });
+    expect(logout.status).toBe(200);
+
+    const log = await settings.request("GET", "/v1/settings/audit-log", { as: owner });
+    const userId = signup.body.data.user.id as string;
+    expect(
+      log.body.data.entries.map((e: Record<string, unknown>) => ({
+        action: e.action,
+        actor: e.actor,
+        requestId: e.requestId,
+        metadata: e.metadata,
+      })),
+    ).toEqual([
+      {
+        action: "auth.logout",
+        actor: { type: "user", id: userId },
+        requestId: "req-logout",
+        metadata: {},
+      },
+      expect.objectContaining({ action: "auth.login" }),
+      {
+        action: "auth.login_failed",
+        actor: { type: "user", id: userId },
+        requestId: "req-wrong",
+        metadata: { reason: "wrong_password" },
+      },
+      expect.objectContaining({ action: "auth.signup" }),
+    ]);
+    expect(log.text).not.toContain(`${PASSWORD}!`);
+  });
 });

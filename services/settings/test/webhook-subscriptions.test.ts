@@ -352,6 +352,11 @@ describe("webhook subscriptions", () => {
       url,
       events: ["contract.created"],
     });
+    const moved = `${url.replace(/\/$/, "")}/moved`;
+    const patched = await request("PATCH", `/v1/settings/webhooks/${id}`, mine.identity, {
+      url: moved,
+    });
+    expect(patched.status).toBe(200);
     await request("PATCH", `/v1/settings/webhooks/${id}`, mine.identity, { enabled: false });
     await request("POST", `/v1/settings/webhooks/${id}/rotate-secret`, mine.identity);
     await testbed.settings.request("DELETE", `/v1/settings/webhooks/${id}`, {
@@ -366,8 +371,12 @@ describe("webhook subscriptions", () => {
       "webhook.deleted",
       "webhook.secret_rotated",
       "webhook.updated",
+      "webhook.updated",
       "webhook.created",
     ]);
+    // Where the events go is on record: the old and the new address.
+    expect(entries[3].metadata).toEqual({ changed: ["url"], url: { from: url, to: moved } });
+    expect(entries[2].metadata).toEqual({ changed: ["enabled"] });
     expect(entries[0]).toMatchObject({
       actor: { type: "user", id: mine.user.id },
       target: { type: "webhook", id },

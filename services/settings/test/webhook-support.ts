@@ -122,6 +122,31 @@ export async function publishEvent(
   }
 }
 
+/** Waits until the settings consumer has finished these event jobs (by job id). */
+export async function eventJobsDone(settings: SettingsHarness, jobIds: string[]): Promise<void> {
+  const connection = new Redis(settings.service.context.config.REDIS_URL, {
+    maxRetriesPerRequest: null,
+  });
+  const queue = new Queue(consumerQueueName("settings"), {
+    connection,
+    prefix: queueSettings(settings.redisPrefix).bullPrefix,
+  });
+  try {
+    await waitFor(
+      async () => {
+        const states = await Promise.all(
+          jobIds.map(async (id) => (await queue.getJob(id))?.getState()),
+        );
+        return states.every((state) => state === "completed") ? true : undefined;
+      },
+      { message: `event jobs ${jobIds.join(", ")} completed` },
+    );
+  } finally {
+    await queue.close();
+    connection.disconnect();
+  }
+}
+
 export function contractCreated(organizationId: string, title = "Master Services Agreement") {
   const now = new Date().toISOString();
   return envelope("contract.created", organizationId, {

@@ -1,4 +1,5 @@
 import { assertSettingsAccess, type Identity } from "@clment/auth";
+import type { EventActor } from "@clment/queue";
 import type { Account } from "../data/account.repository.js";
 import type { LedgerEntry } from "../data/ledger.repository.js";
 import type { CreditPack } from "../data/pack.repository.js";
@@ -32,6 +33,11 @@ export interface Billing {
 /** Who did it, as the ledger records it. */
 function actorOf(identity: Identity): string {
   return `${identity.principal.type}:${identity.principal.id}`;
+}
+
+/** The actor as events name them, for the organization's audit log in settings. */
+function eventActor(identity: Identity): EventActor {
+  return { type: identity.principal.type, id: identity.principal.id };
 }
 
 /**
@@ -101,7 +107,7 @@ export class BillingService {
       await tx.events.record({
         type: "plan.changed",
         organizationId: account.organizationId,
-        data: { plan, previousPlan: account.plan },
+        data: { plan, previousPlan: account.plan, actor: eventActor(identity) },
       });
       return changed;
     });
@@ -140,6 +146,18 @@ export class BillingService {
           createdAt: now,
         },
       ]);
+      await tx.events.record({
+        type: "credit_pack.purchased",
+        organizationId: account.organizationId,
+        data: {
+          creditPack: {
+            id: creditPack.id,
+            size: creditPack.size,
+            expiresAt: creditPack.expiresAt.toISOString(),
+          },
+          actor: eventActor(identity),
+        },
+      });
       const packs = await tx.packs.usableTotal(account.organizationId, now);
       return { creditPack, balance: balanceOf(account, packs) };
     });

@@ -107,9 +107,16 @@ export class AuthService {
     const user = await userRepository.findActiveByEmail(this.deps.db, input.email);
     // An unknown email still costs one password check, so timing does not reveal accounts.
     const matches = await verifyPassword(user?.password_hash, input.password);
-    if (!user || !matches) throw new AppError("UNAUTHORIZED", INVALID_LOGIN);
+    if (!user) throw new AppError("UNAUTHORIZED", INVALID_LOGIN);
+    if (!matches) {
+      await this.loginRefused(user, "wrong_password", requestId);
+      throw new AppError("UNAUTHORIZED", INVALID_LOGIN);
+    }
     const ssoEnforced = await ssoRepository.isEnforced(this.deps.db, user.organization_id);
-    if (ssoEnforced && user.role !== "owner") throw new AppError("UNAUTHORIZED", SSO_REQUIRED);
+    if (ssoEnforced && user.role !== "owner") {
+      await this.loginRefused(user, "sso_required", requestId);
+      throw new AppError("UNAUTHORIZED", SSO_REQUIRED);
+    }
     return this.deps.transactions.run(async (trx): Promise<SignedIn> => {
       const session = await startSession(trx, user);
       await auditLogRepository.insert(trx, {
@@ -125,8 +132,27 @@ export class AuthService {
     });
   }
 
+  /**
+   * A refused password login of a known account, in its organization's audit log (the gateway
+   * limits attempts per IP and email, so this cannot be made to grow without bound).
+   */
+  private async loginRefused(
+    user: UserRow,
+    reason: "wrong_password" | "sso_required",
+    requestId: string | null,
+  ): Promise<void> {
+    await auditLogRepository.insert(this.deps.db, {
+      organizationId: user.organization_id,
+      action: "auth.login_failed",
+      actor: { type: "user", id: user.id },
+      target: null,
+      requestId,
+      metadata: { reason },
+    });
+  }
+
   /** Ends the caller's session; the gateway's cache is told before this returns. */
-  async logout(identity: Identity): Promise<void> {
+  async logout(identity: Identity, requestId: string | null): Promise<void> {
     const { principal, organizationId } = identity;
     if (principal.type !== "user") {
       throw new AppError("FORBIDDEN", "Only a session can log out; revoke API keys in settings");
@@ -138,6 +164,13 @@ export class AuthService {
           type: "session.revoked",
           organizationId,
           data: { sessionId: principal.sessionId, tokenHash: revoked },
+        });
+        await auditLogRepository.insert(trx, {
+          organizationId,
+          action: "auth.logout",
+          actor: { type: "user", id: principal.id },
+          target: null,
+          requestId,
         });
       }
       return revoked;

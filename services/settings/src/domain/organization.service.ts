@@ -2,6 +2,7 @@ import { AppError } from "@clment/http";
 import type { EventEnvelope } from "@clment/queue";
 import { apiKeyRepository } from "../data/api-key.repository.js";
 import { auditLogRepository } from "../data/audit-log.repository.js";
+import type { Db } from "../data/db.js";
 import { organizationRepository, type OrganizationRow } from "../data/organization.repository.js";
 import { sessionRepository } from "../data/session.repository.js";
 import { recordEvent } from "../data/transaction.js";
@@ -89,9 +90,15 @@ export class OrganizationService {
    * sessions again, so their new rate limit applies from the next request rather than when
    * their cache entries expire.
    */
-  async applyPlan(event: EventEnvelope<"plan.changed">): Promise<void> {
+  async applyPlan(event: EventEnvelope<"plan.changed">, trx: Db): Promise<void> {
     const organizationId = event.organizationId;
     if (!organizationId) return;
+    const { plan, previousPlan } = event.data;
+    await auditLogRepository.insert(trx, {
+      ...billingAudit(event, "billing.plan_changed"),
+      target: { type: "organization", id: organizationId },
+      metadata: { from: previousPlan, to: plan },
+    });
     const { db } = this.deps;
     const changed = await organizationRepository.applyPlan(
       db,
@@ -106,4 +113,37 @@ export class OrganizationService {
     ]);
     await this.deps.credentialCache.forget([...keys, ...sessions]);
   }
+
+  /** Credits sells the packs; the organization's audit log, kept here, records who bought one. */
+  async auditPackPurchase(event: EventEnvelope<"credit_pack.purchased">, trx: Db): Promise<void> {
+    if (!event.organizationId) return;
+    const { creditPack } = event.data;
+    await auditLogRepository.insert(trx, {
+      ...billingAudit(event, "billing.credit_pack_purchased"),
+      target: { type: "credit_pack", id: creditPack.id },
+      metadata: { size: creditPack.size, expiresAt: creditPack.expiresAt },
+    });
+  }
+}
+
+/**
+ * The audit entry of a billing action credits reported: by whoever the event names (events from
+ * before actors were sent: the credits service), in the same transaction that marks the event
+ * consumed, so a redelivered event is not audited twice.
+ */
+function billingAudit(
+  event: EventEnvelope<"plan.changed" | "credit_pack.purchased">,
+  action: string,
+): {
+  organizationId: string;
+  action: string;
+  actor: { type: string; id: string };
+  requestId: null;
+} {
+  return {
+    organizationId: event.organizationId!,
+    action,
+    actor: event.data.actor ?? { type: "service", id: "credits" },
+    requestId: null,
+  };
 }

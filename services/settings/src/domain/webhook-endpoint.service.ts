@@ -73,6 +73,11 @@ export class WebhookEndpointService {
     const actor = settingsActor(caller);
     const url = changes.url === undefined ? undefined : await this.checkedUrl(changes.url);
     const row = await this.deps.transactions.run(async (trx) => {
+      // Where the events went before: a new URL sends all of them to another host.
+      const before =
+        url === undefined
+          ? undefined
+          : await webhookEndpointRepository.findById(trx, actor.organizationId, id);
       const updated = await webhookEndpointRepository.update(trx, actor.organizationId, id, {
         ...changes,
         ...(url !== undefined ? { url } : {}),
@@ -87,7 +92,12 @@ export class WebhookEndpointService {
           actor,
           "webhook.updated",
           { type: "webhook", id },
-          { changed: Object.keys(changes) },
+          {
+            changed: Object.keys(changes),
+            ...(url !== undefined && before?.url !== url
+              ? { url: { from: before?.url ?? null, to: url } }
+              : {}),
+          },
         ),
       );
       return updated;

@@ -1,4 +1,5 @@
 import type { EventEnvelope, EventHandlers, EventType } from "@clment/queue";
+import type { Db } from "../data/db.js";
 import type { EmailNotificationService } from "../domain/email-notification.service.js";
 import type { OrganizationService } from "../domain/organization.service.js";
 import type { WebhookDeliveryService } from "../domain/webhook-delivery.service.js";
@@ -6,7 +7,8 @@ import type { WebhookDeliveryService } from "../domain/webhook-delivery.service.
 /**
  * The events the settings service consumes (see EVENT_ROUTES in @clment/queue): every public
  * webhook event is fanned out to the organization's endpoints; reminders, credit alerts and
- * disabled endpoints are also emailed; a plan change is recorded for the gateway's limits.
+ * disabled endpoints are also emailed; a plan change is recorded for the gateway's limits, and
+ * billing actions are audited.
  *
  * The handlers write with the service's own connection rather than the consumer's transaction
  * on purpose: a delivery row must be committed before its attempt is queued, or the worker
@@ -41,7 +43,9 @@ export function settingsEventHandlers(
       await emails.creditsExhausted(event);
     },
     "webhook_endpoint.disabled": (event) => emails.webhookDisabled(event),
-    // Not a webhook: the plan sets the gateway's rate limits (credentials carry it).
-    "plan.changed": (event) => organizations.applyPlan(event),
+    // Not webhooks: billing happens in credits, the audit log is here; the plan also sets the
+    // gateway's rate limits (credentials carry it). Audited in the consumer's transaction.
+    "plan.changed": (event, trx) => organizations.applyPlan(event, trx as Db),
+    "credit_pack.purchased": (event, trx) => organizations.auditPackPurchase(event, trx as Db),
   };
 }

@@ -59,7 +59,7 @@ export function publicAuthRoutes(auth: AuthService, cookies: SessionCookies): Ro
 export function authRoutes(auth: AuthService, cookies: SessionCookies): Router {
   const router = Router();
   router.post("/v1/auth/logout", async (req, res) => {
-    await auth.logout(identityOf(res.locals));
+    await auth.logout(identityOf(res.locals), requestIdOf(res));
     clearSessionCookies(req, res, cookies);
     res.json({ data: { loggedOut: true } });
   });
