@@ -16,6 +16,7 @@ const LIMITS = {
   RATE_LIMIT_SESSION_PER_MINUTE: "1000",
   RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: "12",
   RATE_LIMIT_LOGIN_PER_IP_EMAIL_PER_MINUTE: "3",
+  RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: "5",
 };
 
 describe("gateway rate limits, shared by the region's gateways", () => {
@@ -105,15 +106,85 @@ describe("gateway rate limits, shared by the region's gateways", () => {
     expect(right.status).toBe(429);
 
     // Other emails from the same IP run into the per-IP budget (12 auth requests a minute; the
-    // signup and the 5 logins above used 6).
+    // signup and the 5 logins above used 6), whatever X-Forwarded-For they claim: no proxy is
+    // trusted here (TRUST_PROXY_HOPS unset), so the header is not read.
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) {
       const response = await call(region.url, "POST", "/v1/auth/login", {
+        headers: { "x-forwarded-for": `198.51.100.${i + 1}` },
         body: { email: `nobody-${i}@example.com`, password: "x" },
       });
       statuses.push(response.status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429]);
+  });
+});
+
+describe("gateway rate limits behind one trusted proxy", () => {
+  let region: TestRegion;
+  let org: NewOrganization;
+
+  beforeAll(async () => {
+    region = await startTestRegion("rate_limits_proxy", {
+      region: "eu",
+      gatewayEnv: { ...LIMITS, TRUST_PROXY_HOPS: "1" },
+    });
+    org = await newOrganization(region.url);
+  });
+
+  afterAll(async () => {
+    await region?.close();
+  });
+
+  /** A login as the proxy forwards it: `forwardedFor` is X-Forwarded-For as the gateway gets it. */
+  const login = (forwardedFor: string, email: string, password = "wrong") =>
+    call(region.url, "POST", "/v1/auth/login", {
+      headers: { "x-forwarded-for": forwardedFor },
+      body: { email, password },
+    });
+
+  it("gives each client its own per-IP budget, and a forged leftmost entry escapes nothing", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 13; i++) {
+      statuses.push((await login("198.51.100.10", `nobody-${i}@example.com`)).status);
+    }
+    expect(statuses).toEqual([...Array<number>(12).fill(401), 429]);
+
+    // The same client, claiming other addresses: the proxy appended the one it saw, and only
+    // that rightmost entry counts.
+    for (const forged of ["203.0.113.7, 198.51.100.10", "198.51.100.20,198.51.100.10"]) {
+      const response = await login(forged, "nobody-forged@example.com");
+      expect(response.status).toBe(429);
+      expect(response.body.error.code).toBe("RATE_LIMITED");
+    }
+
+    // Another client behind the same proxy still has its whole budget.
+    expect((await login("198.51.100.20", "nobody-0@example.com")).status).toBe(401);
+    expect((await login("203.0.113.7, 2001:db8::20", "nobody-0@example.com")).status).toBe(401);
+  });
+
+  it("limits logins per email across IPs, so rotating addresses does not brute-force an account", async () => {
+    const email = org.owner.email;
+    // One IP spends at most its per IP and email budget (3) of the account's 5 a minute: the
+    // attempt it is refused does not count against the account.
+    const fromOne: number[] = [];
+    for (let i = 0; i < 4; i++) fromOne.push((await login("192.0.2.1", email)).status);
+    expect(fromOne).toEqual([401, 401, 401, 429]);
+
+    const rotating: number[] = [];
+    for (const ip of ["192.0.2.2", "192.0.2.3", "192.0.2.4"]) {
+      rotating.push((await login(ip, email)).status);
+    }
+    expect(rotating).toEqual([401, 401, 429]);
+
+    // The trade-off: for the rest of the minute the account's password login is refused to
+    // everyone, its owner included; existing sessions and other accounts are untouched.
+    const owner = await login("192.0.2.5", email.toUpperCase(), PASSWORD);
+    expect(owner.status).toBe(429);
+    expect(owner.body.error.code).toBe("RATE_LIMITED");
+    expect(Number(owner.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await call(region.url, "GET", "/v1/me", { token: org.owner.token })).status).toBe(200);
+    expect((await login("192.0.2.5", "nobody-else@example.com")).status).toBe(401);
   });
 });
 

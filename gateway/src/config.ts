@@ -15,6 +15,12 @@ export const gatewayEnvSchema = z.object({
   LAST_USED_FLUSH_MS: z.coerce.number().int().min(10).default(5_000),
   /** How long an upstream may take to answer before the caller gets 503. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /**
+   * How many HTTP proxies in front of the gateway append to `X-Forwarded-For` (the ingress: 1).
+   * The per-IP limits key on the entry that many from the right; 0 ignores the header and uses
+   * the socket's address. Set it only when every path to the gateway goes through those proxies.
+   */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Internal port of `GET /metrics` (Prometheus); unset or 0: no metrics server. */
   METRICS_PORT: portField.optional(),
   /** Requests per minute per API key and per session (shared by the region's gateways). */
@@ -47,6 +53,8 @@ export const gatewayEnvSchema = z.object({
   RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(50),
   /** Login attempts per minute per IP and email. */
   RATE_LIMIT_LOGIN_PER_IP_EMAIL_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** Login attempts per minute per email from all IPs together (IP-rotating brute force). */
+  RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: z.coerce.number().int().min(1).default(30),
 });
 
 export type GatewayEnv = z.input<typeof gatewayEnvSchema>;
@@ -64,6 +72,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       planMultipliers: config.RATE_LIMIT_PLAN_MULTIPLIERS,
       authPerIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
       loginPerIpEmailPerMinute: config.RATE_LIMIT_LOGIN_PER_IP_EMAIL_PER_MINUTE,
+      loginPerEmailPerMinute: config.RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE,
     },
     upstreams: {
       settings: trimSlash(config.SETTINGS_URL),

@@ -16,6 +16,11 @@ export interface RateLimits {
   authPerIpPerMinute: number;
   /** Login attempts per minute per client IP and email (brute-force protection). */
   loginPerIpEmailPerMinute: number;
+  /**
+   * Login attempts per minute per email from every IP together, so rotating IPs does not
+   * multiply an account's budget. Over it, the account's password logins wait for the window.
+   */
+  loginPerEmailPerMinute: number;
 }
 
 /** What a request may still do in its current window. */
@@ -51,7 +56,7 @@ export interface CredentialCounter {
  * is logged at most every few seconds.
  */
 export class GatewayRateLimiter {
-  private readonly limiters: Record<"authIp" | "loginIpEmail", RateLimiterRedis>;
+  private readonly limiters: Record<"authIp" | "loginIpEmail" | "loginEmail", RateLimiterRedis>;
   private readonly credentialCounters: Record<
     CredentialKind,
     { keyPrefix: string; points: number; name: string }
@@ -91,6 +96,7 @@ export class GatewayRateLimiter {
     this.limiters = {
       authIp: limiter("auth-ip", limits.authPerIpPerMinute),
       loginIpEmail: limiter("login", limits.loginPerIpEmailPerMinute),
+      loginEmail: limiter("login-email", limits.loginPerEmailPerMinute),
     };
   }
 
@@ -121,11 +127,17 @@ export class GatewayRateLimiter {
     };
   }
 
-  /** Counts one unauthenticated auth request of a client IP (and email, for logins). */
+  /**
+   * Counts one unauthenticated auth request of a client IP (and email, for logins: per IP and
+   * email, then per email). An attempt refused by one limit is not counted by the next, so one
+   * IP spends at most its IP-and-email budget of an account's per-email budget.
+   */
   async authAttempt(ip: string, email?: string): Promise<void> {
     await this.consume(this.limiters.authIp, ip, "auth_ip");
     if (email !== undefined) {
       await this.consume(this.limiters.loginIpEmail, `${ip}:${email}`, "login_ip_email");
+      // A body without an email is refused by settings; it must not share one global budget.
+      if (email !== "") await this.consume(this.limiters.loginEmail, email, "login_email");
     }
   }
 

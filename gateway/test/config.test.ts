@@ -32,4 +32,28 @@ describe("gateway configuration", () => {
       expect(load).toThrow(/RATE_LIMIT_PLAN_MULTIPLIERS/);
     }
   });
+
+  it("trusts no proxy unless told how many hops to trust", () => {
+    expect(loadGatewayConfig(required).TRUST_PROXY_HOPS).toBe(0);
+    expect(loadGatewayConfig({ ...required, TRUST_PROXY_HOPS: "1" }).TRUST_PROXY_HOPS).toBe(1);
+  });
+
+  it("refuses a hop count that is not a small whole number, naming the variable", () => {
+    for (const bad of ["-1", "1.5", "one", "11"]) {
+      const load = () => loadGatewayConfig({ ...required, TRUST_PROXY_HOPS: bad });
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow(/TRUST_PROXY_HOPS/);
+    }
+  });
+
+  it("limits logins per email across IPs above the per IP and email limit by default", () => {
+    const { rateLimits } = loadGatewayConfig(required);
+    expect(rateLimits.loginPerEmailPerMinute).toBe(30);
+    expect(rateLimits.loginPerEmailPerMinute).toBeGreaterThan(rateLimits.loginPerIpEmailPerMinute);
+    const custom = loadGatewayConfig({ ...required, RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: "7" });
+    expect(custom.rateLimits.loginPerEmailPerMinute).toBe(7);
+    const load = () =>
+      loadGatewayConfig({ ...required, RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE: "0" });
+    expect(load).toThrow(/RATE_LIMIT_LOGIN_PER_EMAIL_PER_MINUTE/);
+  });
 });
