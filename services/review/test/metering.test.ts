@@ -5,23 +5,6 @@ import { agreementDocx } from "./support/agreement.documents.js";
 import { DOCX_TYPE, ReviewHarness, type TestOrganization } from "./support/harness.js";
 import { MarkerProvider, MARKERS, markedText } from "./support/test-providers.js";
 
-async function standardPlaybook(harness: ReviewHarness, org: TestOrganization): Promise<string> {
-  return (await harness.as(org.user, "GET", "/v1/playbooks")).body.data.playbooks[0].id;
-}
-
-/** Uploads a contract and queues its review with the standard playbook; returns the review's id. */
-async function queueReview(
-  harness: ReviewHarness,
-  org: TestOrganization,
-  file: { filename: string; data: Buffer; type: string },
-): Promise<string> {
-  const contractId = await harness.uploadContract(org, file);
-  const queued = await harness.as(org.user, "POST", `/v1/contracts/${contractId}/reviews`, {
-    body: { playbookId: await standardPlaybook(harness, org) },
-  });
-  return queued.body.data.review.id;
-}
-
 /** A text file the marker provider reacts to. */
 function markedFile(filename: string, marker: string) {
   return { filename, data: markedText(marker), type: "text/plain" };
@@ -29,9 +12,10 @@ function markedFile(filename: string, marker: string) {
 
 describe("credits for reviews", () => {
   let harness: ReviewHarness;
+  const provider = new MarkerProvider();
 
   beforeAll(async () => {
-    harness = await ReviewHarness.start({ provider: new MarkerProvider() });
+    harness = await ReviewHarness.start({ provider });
   });
   afterAll(() => harness?.close());
 
@@ -46,7 +30,7 @@ describe("credits for reviews", () => {
 
   it("answers 402 when credits are short, with nothing queued or charged", async () => {
     const org = await harness.newOrganization();
-    const playbookId = await standardPlaybook(harness, org);
+    const playbookId = await harness.standardPlaybook(org);
     const contractId = await harness.uploadContract(org, {
       filename: "msa.docx",
       data: await agreementDocx(),
@@ -81,7 +65,7 @@ describe("credits for reviews", () => {
   it("releases the credits of a review the engine fails on, without retrying what cannot succeed", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const id = await queueReview(harness, org, markedFile("broken.txt", MARKERS.broken));
+    const id = await harness.queueReview(org, markedFile("broken.txt", MARKERS.broken));
     const review = await harness.settled(org, `/v1/reviews/${id}`, "review");
     expect(review).toMatchObject({
       status: "failed",
@@ -105,7 +89,7 @@ describe("credits for reviews", () => {
   it("retries a review that may succeed later, then fails it and releases its credits", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const id = await queueReview(harness, org, markedFile("flaky.txt", MARKERS.flaky));
+    const id = await harness.queueReview(org, markedFile("flaky.txt", MARKERS.flaky));
     const review = await harness.settled(org, `/v1/reviews/${id}`, "review");
     expect(review).toMatchObject({
       status: "failed",
@@ -116,9 +100,56 @@ describe("credits for reviews", () => {
     expect(await harness.balance(org)).toBe(before);
   });
 
+  it("does not charge a review that was failed while its engine was still working on it", async () => {
+    const org = await harness.newOrganization();
+    const before = await harness.balance(org);
+    const id = await harness.queueReview(org, markedFile("held.txt", MARKERS.held));
+    await waitFor(
+      async () =>
+        (await harness.as(org.user, "GET", `/v1/reviews/${id}`)).body.data.review.status ===
+        "running",
+      { message: "the engine to start on the review" },
+    );
+    // Meanwhile BullMQ gave up on the job and the review was marked failed; its credits are
+    // not given back yet (the credits service did not answer the release).
+    await harness.inspect.db
+      .updateTable("reviews")
+      .set({
+        status: "failed",
+        error: "The job was interrupted too often",
+        completed_at: new Date(),
+      })
+      .where("id", "=", id)
+      .execute();
+
+    provider.answerHeld();
+    const queue = harness.servicesOf(0).app.queue;
+    await waitFor(async () => (await (await queue.job("review", id))?.getState()) === "completed", {
+      message: "the job to finish",
+    });
+    const ledger = await harness.ledger(org);
+    expect(ledger.filter((e) => e.resourceId === id).map((e) => e.kind)).toEqual(["reserve"]);
+    const stored = await harness.inspect.db
+      .selectFrom("reviews")
+      .select(["status", "charged_at"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ status: "failed", charged_at: null });
+
+    // Failing it again, as a worker that gives up does, gives the credits back.
+    await harness.servicesOf(0).jobs.review.fail({ organizationId: org.id, id }, "unused");
+    const review = await harness.settled(org, `/v1/reviews/${id}`, "review");
+    expect(review).toMatchObject({
+      status: "failed",
+      error: "The job was interrupted too often",
+      credits: { charged: false, released: true },
+    });
+    expect(await harness.balance(org)).toBe(before);
+  });
+
   it("charges a retried request with the same Idempotency-Key once, and refuses the key for another request", async () => {
     const org = await harness.newOrganization();
-    const playbookId = await standardPlaybook(harness, org);
+    const playbookId = await harness.standardPlaybook(org);
     const before = await harness.balance(org);
     const contractId = await harness.uploadContract(org, {
       filename: "msa.docx",
@@ -173,7 +204,7 @@ describe("a review worker that dies mid-job", () => {
   it("has its job taken over by another worker: completed once, charged once", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const id = await queueReview(harness, org, markedFile("hangs.txt", MARKERS.hang));
+    const id = await harness.queueReview(org, markedFile("hangs.txt", MARKERS.hang));
     await waitFor(
       async () =>
         (await harness.as(org.user, "GET", `/v1/reviews/${id}`)).body.data.review.status ===
@@ -213,7 +244,7 @@ describe("work whose job Redis lost", () => {
   it("is queued again by the sweeper and completes, charged once", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const id = await queueReview(harness, org, {
+    const id = await harness.queueReview(org, {
       filename: "msa.docx",
       data: await agreementDocx(),
       type: DOCX_TYPE,

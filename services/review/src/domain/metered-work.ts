@@ -1,6 +1,7 @@
 import type { CreditOperation } from "@clment/credits-client";
 import { AppError } from "@clment/http";
 import type { ReviewApp } from "../app.js";
+import type { JobStatus } from "../data/db.js";
 import type { JobName } from "../jobs/work.queue.js";
 
 /**
@@ -45,20 +46,23 @@ export async function queueMeteredWork<T>(
 }
 
 /**
- * Captures a finished job's credits once. A reservation the credits service no longer holds
- * (expired, released) cannot be captured: that is logged, not retried forever.
+ * Captures a completed job's credits once; a job that failed (even while an attempt was still
+ * working on it) is never charged. A reservation the credits service no longer holds (expired,
+ * released) cannot be captured: that is logged, not retried. A capture that failed otherwise
+ * (the credits service was unreachable) is retried by the sweeper while the hold lasts.
  */
 export async function captureCredits(
   app: ReviewApp,
   work: {
     organizationId: string;
     id: string;
+    status: JobStatus;
     reservationId: string | null;
     chargedAt: Date | null;
   },
   markCharged: () => Promise<void>,
 ): Promise<void> {
-  if (!work.reservationId || work.chargedAt) return;
+  if (work.status !== "completed" || !work.reservationId || work.chargedAt) return;
   try {
     await app.metering.capture(work.organizationId, work.reservationId);
   } catch (error) {

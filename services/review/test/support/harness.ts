@@ -47,7 +47,8 @@ export class ReviewHarness {
     readonly redis: { prefix: string; cleanup(): Promise<void> },
     readonly dataDir: string,
     readonly contractsService: RunningService<any>,
-    readonly creditsService: RunningService<any>,
+    /** Replaced when the test restarts it (`startCredits`), on the same port. */
+    public creditsService: RunningService<any>,
     readonly inspect: Database<DB>,
   ) {
     this.credits = new CreditsClient({
@@ -106,6 +107,23 @@ export class ReviewHarness {
       LOG_LEVEL,
       DATA_DIR: dataDir,
     };
+  }
+
+  /** Stops the credits service as an outage would: its port refuses connections. */
+  async stopCredits(): Promise<void> {
+    await this.creditsService.close();
+  }
+
+  /** Starts the credits service again on its port, the review service's CREDITS_URL. */
+  async startCredits(): Promise<void> {
+    this.creditsService = await startService(
+      createCreditsService(),
+      loadServiceConfig({
+        ...ReviewHarness.env(this.database.url, this.redis.prefix, this.dataDir),
+        PORT: String(this.creditsService.port),
+      }),
+      { logger: pino({ level: LOG_LEVEL }) },
+    );
   }
 
   /** Starts one more review instance (same database and Redis): another worker of the region. */
@@ -228,6 +246,24 @@ export class ReviewHarness {
       { timeoutMs: 20_000, message: "the document's text" },
     );
     return id;
+  }
+
+  /** The organization's built-in playbook. */
+  async standardPlaybook(org: TestOrganization): Promise<string> {
+    return (await this.as(org.user, "GET", "/v1/playbooks")).body.data.playbooks[0].id;
+  }
+
+  /** Uploads a contract and queues its review with the standard playbook; returns the review's id. */
+  async queueReview(
+    org: TestOrganization,
+    file: { filename: string; data: Buffer; type: string },
+  ): Promise<string> {
+    const contractId = await this.uploadContract(org, file);
+    const queued = await this.as(org.user, "POST", `/v1/contracts/${contractId}/reviews`, {
+      body: { playbookId: await this.standardPlaybook(org) },
+    });
+    if (queued.status !== 202) throw new Error(`review failed: ${queued.status} ${queued.text}`);
+    return queued.body.data.review.id;
   }
 
   async createContractWithoutDocument(org: TestOrganization): Promise<string> {

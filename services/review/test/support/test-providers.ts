@@ -14,6 +14,8 @@ export const MARKERS = {
   flaky: "ENGINE-TIMES-OUT-ON-THIS",
   /** The engine never answers (a worker that hangs, then dies). */
   hang: "ENGINE-HANGS-ON-THIS",
+  /** The engine answers only once the test lets it (`MarkerProvider.answerHeld`). */
+  held: "ENGINE-WAITS-ON-THIS",
 };
 
 /** The built-in engine, except on contracts that carry one of the markers. */
@@ -21,8 +23,15 @@ export class MarkerProvider implements ReviewProvider {
   readonly name = "builtin";
   private readonly builtin = new BuiltinReviewProvider();
   calls = 0;
+  private answer!: () => void;
+  private readonly held = new Promise<void>((resolve) => (this.answer = resolve));
 
   constructor(private readonly options: { hang?: boolean } = {}) {}
+
+  /** Lets the engine answer on the contracts it holds (`MARKERS.held`). */
+  answerHeld(): void {
+    this.answer();
+  }
 
   review(input: ReviewInput): Promise<ReviewResult> {
     this.calls++;
@@ -34,6 +43,9 @@ export class MarkerProvider implements ReviewProvider {
     }
     if (this.options.hang && input.text.includes(MARKERS.hang)) {
       return new Promise<never>(() => undefined);
+    }
+    if (input.text.includes(MARKERS.held)) {
+      return this.held.then(() => this.builtin.review(input));
     }
     return this.builtin.review(input);
   }
