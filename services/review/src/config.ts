@@ -53,7 +53,10 @@ export interface ReviewSettings {
   jobBackoffMs: number;
   /** How long a worker holds a job before another may take it over (a worker that died). */
   jobLockMs: number;
-  /** How often, and after how long, unfinished work whose job went missing is queued again. */
+  /**
+   * How often, and after how long, work left unsettled (unfinished, or completed but not
+   * charged) is queued again: its job went missing or was given up on.
+   */
   sweepIntervalMs: number;
   staleWorkMs: number;
   /** Credits each operation costs (the credits service's pricing, `GET /v1/credits`). */

@@ -6,12 +6,13 @@ import { UNFINISHED } from "./metered-job.repository.js";
 const TABLES = { review: "reviews", redline: "redlines", conversion: "conversions" } as const;
 
 /**
- * Work across organizations, for the sweeper only: resources still queued or running long
- * after their last change, whose job Redis may have lost. Each row names its organization.
+ * Work across organizations, for the sweeper only: resources whose job may have been lost or
+ * given up on before they were settled. Each row names its organization.
  */
 export class WorkRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
+  /** Resources still queued or running long after their last change. */
   async unfinished(
     name: JobName,
     olderThanMs: number,
@@ -22,6 +23,30 @@ export class WorkRepository {
       .select(["id", "organization_id"])
       .where("status", "in", UNFINISHED)
       .where("updated_at", "<", sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
+      .orderBy("updated_at")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, organizationId: r.organization_id }));
+  }
+
+  /**
+   * Resources completed long ago but not charged (capturing their credits failed), whose
+   * reservation is young enough for the credits service to hold it still.
+   */
+  async uncharged(
+    name: JobName,
+    olderThanMs: number,
+    heldForMs: number,
+    limit: number,
+  ): Promise<{ id: string; organizationId: string }[]> {
+    const rows = await this.db
+      .selectFrom(TABLES[name])
+      .select(["id", "organization_id"])
+      .where("status", "=", "completed")
+      .where("reservation_id", "is not", null)
+      .where("charged_at", "is", null)
+      .where("updated_at", "<", sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
+      .where("created_at", ">", sql<Date>`now() - make_interval(secs => ${heldForMs / 1000})`)
       .orderBy("updated_at")
       .limit(limit)
       .execute();

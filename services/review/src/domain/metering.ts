@@ -14,6 +14,12 @@ export interface Metering {
   release(organizationId: string, reservationId: string): Promise<void>;
 }
 
+/**
+ * How long the credits service holds a reservation: long enough for a job and its retries. An
+ * unused hold goes back by itself after that, and can no longer be captured.
+ */
+export const RESERVATION_HOLD_MS = 60 * 60_000;
+
 /** Metering through the credits service of the region. */
 export class CreditsMetering implements Metering {
   constructor(
@@ -34,8 +40,7 @@ export class CreditsMetering implements Metering {
       resourceId,
       // The resource id makes the reservation happen once, whatever retries happen around it.
       idempotencyKey: `${operation}:${resourceId}`,
-      // Long enough for a job and its retries; an unused hold goes back by itself after that.
-      ttlSeconds: 60 * 60,
+      ttlSeconds: RESERVATION_HOLD_MS / 1000,
     });
     if (reservation.status !== "pending") {
       throw new AppError("CONFLICT", "The credits for this operation were already settled");

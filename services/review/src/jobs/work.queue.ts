@@ -48,6 +48,30 @@ export class WorkQueue {
     });
   }
 
+  /**
+   * Queues a resource's job again, for the sweeper; returns whether it will run. A job BullMQ
+   * still waits on, delays or runs is left alone. One it finished or gave up on keeps its id,
+   * so `add` would be ignored: it is retried instead, with all its attempts. A job BullMQ no
+   * longer has is added.
+   */
+  async requeue(name: JobName, data: WorkJobData): Promise<boolean> {
+    const job = await this.queue.getJob(jobId(name, data.id));
+    if (!job) {
+      await this.add(name, data);
+      return true;
+    }
+    const state = await job.getState();
+    if (state !== "failed" && state !== "completed") return false;
+    try {
+      await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
+    } catch (error) {
+      // Another instance's sweeper retried it first: it is on its way again.
+      if ((await job.getState()) === state) throw error;
+      return false;
+    }
+    return true;
+  }
+
   /** For tests and operators: the job of a resource, if BullMQ still has it. */
   async job(name: JobName, id: string) {
     return this.queue.getJob(jobId(name, id));

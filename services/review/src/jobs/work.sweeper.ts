@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Logger } from "@clment/http";
 import type { DB } from "../data/db.js";
 import { WorkRepository } from "../data/work.repository.js";
+import { RESERVATION_HOLD_MS } from "../domain/metering.js";
 import { JOB_NAMES, type WorkQueue } from "./work.queue.js";
 
 export interface SweeperOptions {
@@ -9,22 +10,28 @@ export interface SweeperOptions {
   queue: WorkQueue;
   logger: Logger;
   intervalMs: number;
-  /** How long a resource may sit unfinished before its job is queued again. */
+  /** How long a resource may sit unsettled (unfinished, or completed but uncharged) before its job is queued again. */
   staleMs: number;
 }
 
 /**
- * Queues again the job of any resource left unfinished for a long time: Redis lost it (an
- * outage without persistence), or it could not be queued. The job id is the resource's, so a
- * job BullMQ still has (waiting, running, failed) is not duplicated.
+ * Queues again the job of any resource left unsettled for a long time: unfinished (Redis lost
+ * its job, it could not be queued, or its last attempt could not mark it failed), or completed
+ * but not charged while its credits are still held (every attempt to capture them failed). The
+ * job does what is left: the work, or only the capture. A job BullMQ still waits on or runs is
+ * left alone; one it gave up on is retried. Returns how many jobs were queued again.
  */
 export async function sweepOnce(options: Omit<SweeperOptions, "intervalMs">): Promise<number> {
   const work = new WorkRepository(options.db);
   let queued = 0;
   for (const name of JOB_NAMES) {
-    for (const item of await work.unfinished(name, options.staleMs, 100)) {
-      await options.queue.add(name, { organizationId: item.organizationId, id: item.id });
-      queued++;
+    const unsettled = [
+      ...(await work.unfinished(name, options.staleMs, 100)),
+      ...(await work.uncharged(name, options.staleMs, RESERVATION_HOLD_MS, 100)),
+    ];
+    for (const item of unsettled) {
+      const data = { organizationId: item.organizationId, id: item.id };
+      if (await options.queue.requeue(name, data)) queued++;
     }
   }
   return queued;
