@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Request, RequestHandler, Response } from "express";
 import type { Kysely } from "kysely";
 import type { Logger } from "pino";
@@ -14,10 +15,22 @@ export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 60 * 60;
 /** How long a request may hold its key before a retry may assume its process died. */
 export const IDEMPOTENCY_LEASE_SECONDS = 5 * 60;
 
+/** The part of an ioredis client the region-wide claim needs. */
+export interface KeyClaimStore {
+  set(key: string, value: string, ex: "EX", seconds: number, nx: "NX"): Promise<string | null>;
+  get(key: string): Promise<string | null>;
+}
+
 export interface IdempotencyOptions {
   /** The service's database; its schema has an `idempotency_keys` table. */
   db: Kysely<unknown>;
   logger: Logger;
+  /**
+   * The region's Redis, where a key is bound to the first service that saw it, so the same key
+   * sent to another service (another route family) is 409 IDEMPOTENCY_KEY_REUSED rather than a
+   * second piece of work. Without it, keys are checked within this service only.
+   */
+  region?: { redis: KeyClaimStore; prefix: string; service: string };
   retentionSeconds?: number;
   leaseSeconds?: number;
 }
@@ -47,6 +60,7 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
     options.retentionSeconds ?? IDEMPOTENCY_RETENTION_SECONDS,
     options.leaseSeconds ?? IDEMPOTENCY_LEASE_SECONDS,
   );
+  const region = options.region && regionClaims(options.region, options.logger, retention(options));
   return (req, res, next) => {
     if (req.method !== "POST") return next();
     const header = req.headers[IDEMPOTENCY_KEY_HEADER];
@@ -65,9 +79,46 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
         ]),
       );
     }
-    handle(repository, options.logger, identity.organizationId, key, req, res).then((proceed) => {
-      if (proceed) next();
-    }, next);
+    const organizationId = identity.organizationId;
+    (region ? region(organizationId, key) : Promise.resolve())
+      .then(() => handle(repository, options.logger, organizationId, key, req, res))
+      .then((proceed) => {
+        if (proceed) next();
+      }, next);
+  };
+}
+
+function retention(options: IdempotencyOptions): number {
+  return options.retentionSeconds ?? IDEMPOTENCY_RETENTION_SECONDS;
+}
+
+/**
+ * Binds a key to the first service of the region that saw it (for as long as keys are kept):
+ * another service answers 409 IDEMPOTENCY_KEY_REUSED. The key is hashed, the organization scopes
+ * it. Redis being unavailable only loses this check (logged at most every 5 s); each service
+ * still checks its own keys in its database.
+ */
+function regionClaims(
+  { redis, prefix, service }: NonNullable<IdempotencyOptions["region"]>,
+  logger: Logger,
+  seconds: number,
+): (organizationId: string, key: string) => Promise<void> {
+  let lastWarning = 0;
+  return async (organizationId, key) => {
+    const claimKey = `${prefix}:idempotency:${organizationId}:${createHash("sha256").update(key).digest("hex")}`;
+    let holder: string | null;
+    try {
+      const claimed = await redis.set(claimKey, service, "EX", seconds, "NX");
+      holder = claimed === "OK" ? service : await redis.get(claimKey);
+    } catch (error) {
+      if (Date.now() - lastWarning > 5_000) {
+        lastWarning = Date.now();
+        logger.warn({ err: error }, "idempotency keys checked within this service only (Redis)");
+      }
+      return;
+    }
+    // null: the claim expired between the two commands; the service's own check still holds.
+    if (holder !== null && holder !== service) throw new AppError("IDEMPOTENCY_KEY_REUSED");
   };
 }
 

@@ -187,7 +187,15 @@ export async function startService<DB>(
       definition.publicRoutes?.(app, context);
       app.use(["/v1", "/internal"], requireIdentity(tokens));
       // Idempotency-Key on every POST of the public API, per organization, in the service's schema.
-      app.use("/v1", idempotency({ db: database.db as Kysely<unknown>, logger }));
+      app.use(
+        "/v1",
+        idempotency({
+          db: database.db as Kysely<unknown>,
+          logger,
+          // A key is also bound to the first service of the region that saw it.
+          region: { redis, prefix: config.redisPrefix, service: definition.name },
+        }),
+      );
       definition.routes(app, context);
     },
   });
