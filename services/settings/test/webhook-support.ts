@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 import type { Identity } from "@clment/auth";
 import {
   consumerQueueName,
+  EVENT_JOB_OPTIONS,
   queueSettings,
   type EventEnvelope,
   type EventMap,
@@ -111,11 +112,7 @@ export async function publishEvent(
     prefix: queueSettings(settings.redisPrefix).bullPrefix,
   });
   try {
-    await queue.add(event.type, event, {
-      jobId: options.jobId ?? event.id,
-      attempts: 8,
-      backoff: { type: "exponential", delay: 200 },
-    });
+    await queue.add(event.type, event, { ...EVENT_JOB_OPTIONS, jobId: options.jobId ?? event.id });
   } finally {
     await queue.close();
     connection.disconnect();
