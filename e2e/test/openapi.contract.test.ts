@@ -139,6 +139,31 @@ describe("the OpenAPI document", () => {
     }
   });
 
+  it("lets answers grow (additive fields validate) and keeps request bodies as strict as the API", async () => {
+    const ajv = new Ajv2020({ strict: false });
+    addFormats.default(ajv);
+    const schemaOf = (part: Json) => ajv.compile({ ...part, components: doc.components });
+    const search = doc.paths["/v1/search"].get.responses["200"].content["application/json"];
+    const estimated = { results: [], total: 4_000, totalIsExact: false };
+    expect(schemaOf(search.schema)({ data: estimated })).toBe(true);
+    expect(schemaOf(search.schema)({ data: { ...estimated, addedLater: 1 }, meta: {} })).toBe(true);
+    expect(JSON.stringify(doc.components.schemas.Contract)).not.toContain(
+      '"additionalProperties":false',
+    );
+
+    const create = doc.paths["/v1/contracts"].post.requestBody.content["application/json"];
+    const body = { title: "MSA", addedByMistake: true };
+    expect(schemaOf(create.schema)(body)).toBe(false);
+    const org = await newOrganization(region.url);
+    const answer = await fetch(`${region.url}/v1/contracts`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${org.owner.token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({ error: { code: "VALIDATION_ERROR" } });
+  });
+
   it("describes the real answer of every documented operation", async () => {
     const anonymous = new Clment({ baseUrl: region.url, fetch: recording, maxRetries: 0 });
     const org = await newOrganization(region.url);
@@ -161,6 +186,10 @@ describe("the OpenAPI document", () => {
     const expectError = async (call: Promise<unknown>) => {
       await expect(call).rejects.toMatchObject({ name: "ClmentError" });
     };
+
+    // The gateway's own operational endpoints.
+    await anonymous.GET("/healthz");
+    await anonymous.GET("/readyz");
 
     // Settings, as the owner.
     await anonymous.POST("/v1/auth/signup", {

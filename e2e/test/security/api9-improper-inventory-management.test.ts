@@ -11,6 +11,9 @@ function contractRoutes(): string[] {
     .filter((route) => route !== "GET /v1/openapi.json");
 }
 
+/** The operational endpoints API.md names: the gateway's own, public, without the `/v1` prefix. */
+const OPERATIONAL_PATHS = ["/healthz", "/readyz"];
+
 /** OWASP API9:2023: the published OpenAPI document lists every route, and nothing internal. */
 describe("API9 improper inventory management", () => {
   let env: SecurityRegion;
@@ -51,7 +54,16 @@ describe("API9 improper inventory management", () => {
       );
       expect({ prefix: route.prefix, covered }).toEqual({ prefix: route.prefix, covered: true });
     }
-    expect(paths.filter((path) => !path.startsWith("/v1/"))).toEqual([]);
+    const outsideV1 = paths.filter((path) => !path.startsWith("/v1/"));
+    expect(outsideV1.filter((path) => !OPERATIONAL_PATHS.includes(path))).toEqual([]);
     expect(paths.filter((path) => path.includes("internal"))).toEqual([]);
+  });
+
+  it("documents the operational endpoints as the public GETs they are", async () => {
+    for (const path of OPERATIONAL_PATHS) {
+      expect(Object.keys(document.paths[path] ?? {})).toEqual(["get"]);
+      expect(document.paths[path]!.get).toMatchObject({ security: [] });
+      expect((await call(env.url, "GET", path)).status).toBe(200);
+    }
   });
 });

@@ -24,6 +24,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Credits: "The credit balance and pricing.",
   Documents: "A contract's document, its versions and its extracted text.",
   "Key dates": "Key dates of contracts and their reminders.",
+  Operations: "Health and readiness of the region's gateway (no credentials, no `/v1` prefix).",
   Playbooks: "Playbooks: the rules reviews check contracts against.",
   Redlines: "Redlined documents from reviews (AI operations: consume credits).",
   Reviews: "Contract reviews and their findings (AI operations: consume credits).",
@@ -48,9 +49,25 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   SERVICE_UNAVAILABLE: "a service or store behind the gateway is down",
 };
 
+/**
+ * Whether the idempotency middleware handles the operation's `Idempotency-Key`: POSTs with an
+ * organization's identity only (public routes are mounted before it and have no organization).
+ */
+export function takesIdempotencyKey(op: OperationDoc): boolean {
+  return op.method === "post" && op.access !== "public" && !op.gateway;
+}
+
 /** Every error code an operation can answer with: its own plus those its shape implies. */
 export function errorCodes(op: OperationDoc): ErrorCode[] {
-  const codes = new Set<ErrorCode>(op.errors ?? []);
+  const codes = new Set<ErrorCode>([
+    ...(op.errors ?? []),
+    ...(Object.keys(op.errorNotes ?? {}) as ErrorCode[]),
+  ]);
+  if (!op.gateway) addImpliedErrors(op, codes);
+  return (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((code) => codes.has(code));
+}
+
+function addImpliedErrors(op: OperationDoc, codes: Set<ErrorCode>): void {
   const hasBody = op.method === "post" || op.method === "put" || op.method === "patch";
   if (op.query || op.body || op.multipart || hasBody || op.path.includes(":")) {
     codes.add("VALIDATION_ERROR");
@@ -63,13 +80,30 @@ export function errorCodes(op: OperationDoc): ErrorCode[] {
   // A write authenticated by the session cookie without its CSRF token (see sessionCookie).
   if (op.access !== "public" && op.method !== "get") codes.add("FORBIDDEN");
   if (op.path.includes(":")) codes.add("NOT_FOUND");
-  if (op.method === "post") codes.add("IDEMPOTENCY_KEY_REUSED");
+  // The key with another request; or the first request with it still running (errorDescription).
+  if (takesIdempotencyKey(op)) {
+    codes.add("IDEMPOTENCY_KEY_REUSED");
+    codes.add("CONFLICT");
+  }
   if (hasBody) codes.add("PAYLOAD_TOO_LARGE");
   if (op.multipart) codes.add("UNSUPPORTED_MEDIA_TYPE");
   codes.add("RATE_LIMITED");
   codes.add("INTERNAL_ERROR");
   codes.add("SERVICE_UNAVAILABLE");
-  return (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((code) => codes.has(code));
+}
+
+/** The 409 CONFLICT of the idempotency middleware (packages/idempotency). */
+const IDEMPOTENCY_CONFLICT =
+  "a request with the same Idempotency-Key is still running (retry later)";
+
+/** What `code` means for `op`: its own note or the general description, and the key's conflict. */
+export function errorDescription(op: OperationDoc, code: ErrorCode): string {
+  const own =
+    op.errorNotes?.[code] ?? (op.errors?.includes(code) ? ERROR_DESCRIPTIONS[code] : undefined);
+  if (code === "CONFLICT" && takesIdempotencyKey(op)) {
+    return own ? `${own}, or ${IDEMPOTENCY_CONFLICT}` : IDEMPOTENCY_CONFLICT;
+  }
+  return own ?? ERROR_DESCRIPTIONS[code];
 }
 
 /** `/v1/contracts/:id` → `/v1/contracts/{id}`. */
@@ -77,20 +111,47 @@ export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, "{$1}");
 }
 
-/** Collects `$defs` of converted schemas as components and points their refs there. */
+/**
+ * Removes `additionalProperties: false` everywhere in a converted schema. zod objects strip or
+ * reject unknown keys, so their output schemas come out closed; an answer is open, though:
+ * fields may be added to it at any time (API.md), and a client validating strictly must not
+ * break on one.
+ */
+function openObjects(json: unknown): unknown {
+  if (Array.isArray(json)) return json.map(openObjects);
+  if (json === null || typeof json !== "object") return json;
+  return Object.fromEntries(
+    Object.entries(json)
+      .filter(([key, value]) => !(key === "additionalProperties" && value === false))
+      .map(([key, value]) => [key, openObjects(value)]),
+  );
+}
+
+/**
+ * Collects `$defs` of converted schemas as components and points their refs there. Request
+ * bodies are converted as zod parses them (strict objects reject unknown fields: closed);
+ * answers as open schemas.
+ */
 class SchemaCollector {
   readonly components: Record<string, Json> = {};
 
   convert(schema: z.ZodType, io: "input" | "output"): Json {
-    const json = z.toJSONSchema(schema, {
+    const converted = z.toJSONSchema(schema, {
       io,
       target: "draft-2020-12",
       unrepresentable: "any",
-    }) as Json;
+    });
+    const json = io === "output" ? openObjects(converted) : converted;
     const text = JSON.stringify(json).replaceAll('"#/$defs/', '"#/components/schemas/');
     const { $schema: _schema, $defs, ...rest } = JSON.parse(text) as Json & { $defs?: Json };
     for (const [id, def] of Object.entries($defs ?? {})) {
       const { $schema: _s, id: _id, ...clean } = def as Json;
+      const known = this.components[id];
+      if (known && JSON.stringify(known) !== JSON.stringify(clean)) {
+        throw new Error(
+          `Schema ${id} converts differently where it is used (a request body and an answer?): give each its own id`,
+        );
+      }
       this.components[id] = clean;
     }
     return rest;
@@ -150,7 +211,7 @@ function errorResponses(op: OperationDoc): Json {
   const responses: Json = {};
   for (const [status, codes] of byStatus) {
     responses[String(status)] = {
-      description: codes.map((code) => `\`${code}\`: ${ERROR_DESCRIPTIONS[code]}`).join("; "),
+      description: codes.map((code) => `\`${code}\`: ${errorDescription(op, code)}`).join("; "),
       headers: headersFor(op, status),
       content: {
         "application/json": {
@@ -239,7 +300,9 @@ function operationObject(op: OperationDoc, schemas: SchemaCollector): Json {
       schema: headerSchema(header),
     });
   }
-  if (op.method === "post") parameters.push({ $ref: "#/components/parameters/Idempotency-Key" });
+  if (takesIdempotencyKey(op)) {
+    parameters.push({ $ref: "#/components/parameters/Idempotency-Key" });
+  }
   parameters.push({ $ref: "#/components/parameters/X-Request-Id" });
 
   const content: Json = {};
@@ -353,7 +416,7 @@ export function buildOpenApiDocument(ops: readonly OperationDoc[], options: Docu
           in: "header",
           required: false,
           description:
-            "The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED.",
+            "On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work.",
           schema: { type: "string", maxLength: 255 },
         },
         "X-Request-Id": {

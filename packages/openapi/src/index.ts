@@ -1,3 +1,4 @@
 export * from "./operation.js";
 export * from "./document.js";
 export * from "./schemas.js";
+export * from "./gateway.operations.js";

@@ -51,6 +51,16 @@ export interface OperationDoc {
   responses: SuccessResponse[];
   /** Error codes this route can return beyond those implied by access, input and path. */
   errors?: ErrorCode[];
+  /**
+   * What an error code means for this route, in place of (or, for codes the route's shape
+   * implies, before) its general description; a code named here is one the route returns.
+   */
+  errorNotes?: Partial<Record<ErrorCode, string>>;
+  /**
+   * Answered by the gateway itself, before routing, authentication and rate limiting (the
+   * health endpoints): only `errors` apply, none implied by access, input or path.
+   */
+  gateway?: boolean;
 }
 
 /** Identity function that types an operation list. */

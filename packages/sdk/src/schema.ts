@@ -4,6 +4,40 @@
  */
 
 export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the gateway process is up */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the services behind the gateway answer */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/accept-invite": {
         parameters: {
             query?: never;
@@ -489,7 +523,7 @@ export interface paths {
         get: operations["getReminder"];
         put?: never;
         post?: never;
-        /** Cancel a reminder */
+        /** Cancel a reminder (one already cancelled is answered as it is) */
         delete: operations["cancelReminder"];
         options?: never;
         head?: never;
@@ -1269,6 +1303,17 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "admin" | "member";
         };
+        Readiness: {
+            /**
+             * @description `degraded`: a store the gateway serves without (Redis) is unreachable; it still serves
+             * @enum {string}
+             */
+            status: "ready" | "degraded";
+            /** @description Each thing the gateway depends on (the services behind it, Redis) and its state */
+            checks: {
+                [key: string]: "ok" | "failed";
+            };
+        };
         Redline: {
             /** Format: uuid */
             id: string;
@@ -1523,7 +1568,7 @@ export interface components {
         Skip: number;
         /** @description Page size, at most 100. */
         Take: number;
-        /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+        /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
         "Idempotency-Key": string;
         /** @description Your own request id, echoed in the response (one is generated if absent). */
         "X-Request-Id": string;
@@ -1545,14 +1590,82 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own request id, echoed in the response (one is generated if absent). */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Up */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @constant */
+                            status: "ok";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your own request id, echoed in the response (one is generated if absent). */
+                "X-Request-Id"?: components["parameters"]["X-Request-Id"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Readiness"];
+                    };
+                };
+            };
+            /** @description `SERVICE_UNAVAILABLE`: a service behind the gateway does not answer; `details` names each one (`path`) */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "SERVICE_UNAVAILABLE";
+                        };
+                    };
+                };
+            };
+        };
+    };
     acceptInvite: {
         parameters: {
             query?: never;
             header?: {
                 /** @description `cookie` (the admin console): the session is also set as cookies (see the `sessionCookie` security scheme). Without it, no cookie is ever set. */
                 "X-Clment-Session"?: "cookie";
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
-                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
@@ -1601,7 +1714,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `UNAUTHORIZED`: missing, malformed, unknown, revoked, expired or other-region key or session */
+            /** @description `UNAUTHORIZED`: the invite token is unknown, expired or already used */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1612,36 +1725,6 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "UNAUTHORIZED";
-                        };
-                    };
-                };
-            };
-            /** @description `NOT_FOUND`: unknown route, or no such resource in the caller's organization */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"] & {
-                        error?: {
-                            /** @enum {unknown} */
-                            code?: "NOT_FOUND";
-                        };
-                    };
-                };
-            };
-            /** @description `CONFLICT`: the request conflicts with the current state; `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
-            409: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"] & {
-                        error?: {
-                            /** @enum {unknown} */
-                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -1715,8 +1798,6 @@ export interface operations {
             header?: {
                 /** @description `cookie` (the admin console): the session is also set as cookies (see the `sessionCookie` security scheme). Without it, no cookie is ever set. */
                 "X-Clment-Session"?: "cookie";
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
-                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
@@ -1775,21 +1856,6 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "UNAUTHORIZED";
-                        };
-                    };
-                };
-            };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
-            409: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"] & {
-                        error?: {
-                            /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -1863,7 +1929,7 @@ export interface operations {
             header?: {
                 /** @description `cookie` (the admin console): the session is also set as cookies (see the `sessionCookie` security scheme). Without it, no cookie is ever set. */
                 "X-Clment-Session"?: "cookie";
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -1929,7 +1995,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: a signed-in member who is not an owner or admin called a settings endpoint, or a write authenticated by the console's session cookie came without its CSRF token or from another origin */
+            /** @description `FORBIDDEN`: an API key cannot log out (revoke it in settings), or a cookie-authenticated write without its CSRF token or from another origin */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1947,7 +2013,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1960,7 +2026,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -2046,8 +2112,6 @@ export interface operations {
             header?: {
                 /** @description `cookie` (the admin console): the session is also set as cookies (see the `sessionCookie` security scheme). Without it, no cookie is ever set. */
                 "X-Clment-Session"?: "cookie";
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
-                "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
             };
@@ -2098,7 +2162,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `CONFLICT`: the request conflicts with the current state; `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: an account with this email already exists */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2108,7 +2172,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT";
                         };
                     };
                 };
@@ -2352,7 +2416,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `CONFLICT`: the request conflicts with the current state */
+            /** @description `CONFLICT`: several organizations use single sign-on for the email's domain: pass organizationId */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2554,7 +2618,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -2674,7 +2738,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2687,7 +2751,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -3291,7 +3355,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -3417,7 +3481,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `CONFLICT`: the request conflicts with the current state; `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: the request conflicts with the current state, or a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3859,7 +3923,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -3970,7 +4034,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3983,7 +4047,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -4067,7 +4131,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -4192,7 +4256,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `CONFLICT`: the request conflicts with the current state; `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: the request conflicts with the current state, or a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5641,7 +5705,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -5750,7 +5814,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5763,7 +5827,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -6089,7 +6153,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -6201,7 +6265,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6214,7 +6278,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -7624,6 +7688,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description `CONFLICT`: the reminder was already sent */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "CONFLICT";
+                        };
+                    };
+                };
+            };
             /** @description `RATE_LIMITED`: over the rate limit; Retry-After says when to retry */
             429: {
                 headers: {
@@ -8112,7 +8194,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -8235,7 +8317,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `CONFLICT`: the request conflicts with the current state; `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: the request conflicts with the current state, or a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8361,7 +8443,10 @@ export interface operations {
                     "application/json": {
                         data: {
                             results: components["schemas"]["SearchResult"][];
+                            /** @description How many results match: exact up to 1,000 matches, an estimate beyond (then `totalIsExact` is false). */
                             total: number;
+                            /** @description `false` when `total` is an estimate (more than 1,000 matches); absent when it is exact. */
+                            totalIsExact?: boolean;
                         };
                     };
                 };
@@ -8611,7 +8696,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -8701,7 +8786,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: a retry with the Idempotency-Key of a creation that succeeded: its secret was shown once and is not shown again, or a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8714,7 +8799,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -8798,7 +8883,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -8899,7 +8984,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8912,7 +8997,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -9266,7 +9351,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -9354,7 +9439,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9367,7 +9452,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -10380,7 +10465,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -10473,7 +10558,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `CONFLICT`: the request conflicts with the current state; `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: an account with this email already exists, or a retry with the Idempotency-Key of an invitation that succeeded: its token was shown once and is not shown again, or a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10672,7 +10757,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `CONFLICT`: the request conflicts with the current state */
+            /** @description `CONFLICT`: the last owner cannot be removed */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -10857,7 +10942,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `CONFLICT`: the request conflicts with the current state */
+            /** @description `CONFLICT`: the last owner cannot be demoted */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11375,7 +11460,7 @@ export interface operations {
                     /** @description The OIDC issuer URL (https) */
                     issuer: string;
                     clientId: string;
-                    /** @description Write-only; absent keeps the stored one (required the first time) */
+                    /** @description Write-only; absent keeps the stored one (required the first time and whenever issuer or clientId changes) */
                     clientSecret?: string;
                     /**
                      * @description Refuse password login for everyone but owners (break-glass)
@@ -11809,7 +11894,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -11900,7 +11985,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: a retry with the Idempotency-Key of a creation that succeeded: its secret was shown once and is not shown again, or a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -11913,7 +11998,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -12838,7 +12923,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -12940,7 +13025,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: the webhook is disabled (enable it first), or an attempt of this delivery is in progress (retry shortly), or a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -12953,7 +13038,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -13037,7 +13122,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -13140,7 +13225,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: a retry with the Idempotency-Key of a rotation that succeeded: the new secret was shown once and is not shown again, or a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -13153,7 +13238,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };
@@ -13237,7 +13322,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The same key with the same request within 24 hours replays the first response; with a different request it is 409 IDEMPOTENCY_KEY_REUSED. */
+                /** @description On POSTs authenticated by an API key or a session (not on sign-up, login or invitation acceptance, which have no organization to keep keys for); keys are per organization. The same key with the same request within 24 hours replays the first answer (`Idempotent-Replayed: true`) without doing the work again; with a different request it is 409 IDEMPOTENCY_KEY_REUSED; while the first request with the key is still running, 409 CONFLICT. An answer that showed a secret once (a new API key, an invite token, a webhook secret) is not replayed: a retry gets 409 CONFLICT. Server errors, 429 and the 401, 402, 403 and 409 answers are not kept: a retry with the key does the work. */
                 "Idempotency-Key"?: components["parameters"]["Idempotency-Key"];
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
                 "X-Request-Id"?: components["parameters"]["X-Request-Id"];
@@ -13338,7 +13423,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
+            /** @description `CONFLICT`: the webhook is disabled: enable it first, or a request with the same Idempotency-Key is still running (retry later); `IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used with a different request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -13351,7 +13436,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error?: {
                             /** @enum {unknown} */
-                            code?: "IDEMPOTENCY_KEY_REUSED";
+                            code?: "CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
                         };
                     };
                 };

@@ -119,6 +119,26 @@ const searchResult = named(
   }),
 );
 
+/** `GET /v1/search`: a list whose total is counted exactly only up to 1,000 matches. */
+const searchResults = z.object({
+  data: z.object({
+    results: z.array(searchResult),
+    total: z
+      .number()
+      .int()
+      .min(0)
+      .describe(
+        "How many results match: exact up to 1,000 matches, an estimate beyond (then `totalIsExact` is false).",
+      ),
+    totalIsExact: z
+      .boolean()
+      .optional()
+      .describe(
+        "`false` when `total` is an estimate (more than 1,000 matches); absent when it is exact.",
+      ),
+  }),
+});
+
 const file = z
   .string()
   .meta({ format: "binary", contentMediaType: "application/octet-stream" })
@@ -329,7 +349,8 @@ export function contractsOperations(): OperationDoc[] {
       method: "delete",
       path: "/v1/reminders/:id",
       operationId: "cancelReminder",
-      summary: "Cancel a reminder",
+      summary: "Cancel a reminder (one already cancelled is answered as it is)",
+      errorNotes: { CONFLICT: "the reminder was already sent" },
       responses: [
         { status: 200, description: "The cancelled reminder", schema: envelope({ reminder }) },
       ],
@@ -342,9 +363,7 @@ export function contractsOperations(): OperationDoc[] {
       operationId: "search",
       summary: "Search contracts, playbooks and findings, ranked by relevance",
       query: searchQuery,
-      responses: [
-        { status: 200, description: "Results", schema: listEnvelope("results", searchResult) },
-      ],
+      responses: [{ status: 200, description: "Results", schema: searchResults }],
     },
   ]);
 }

@@ -248,7 +248,7 @@ export function settingsOperations(): OperationDoc[] {
       access: "public",
       body: signupBody,
       headers: [sessionModeHeader],
-      errors: ["CONFLICT"],
+      errorNotes: { CONFLICT: "an account with this email already exists" },
       responses: [
         {
           status: 201,
@@ -286,7 +286,7 @@ export function settingsOperations(): OperationDoc[] {
       access: "public",
       body: acceptInviteBody,
       headers: [sessionModeHeader],
-      errors: ["UNAUTHORIZED", "NOT_FOUND", "CONFLICT"],
+      errorNotes: { UNAUTHORIZED: "the invite token is unknown, expired or already used" },
       responses: [
         {
           status: 200,
@@ -307,7 +307,11 @@ export function settingsOperations(): OperationDoc[] {
       tag: "Auth",
       access: "public",
       query: ssoStartQuery,
-      errors: ["NOT_FOUND", "CONFLICT", "SERVICE_UNAVAILABLE"],
+      errors: ["NOT_FOUND", "SERVICE_UNAVAILABLE"],
+      errorNotes: {
+        CONFLICT:
+          "several organizations use single sign-on for the email's domain: pass organizationId",
+      },
       responses: [
         {
           status: 200,
@@ -346,6 +350,10 @@ export function settingsOperations(): OperationDoc[] {
       tag: "Auth",
       access: "authenticated",
       headers: [sessionModeHeader],
+      errorNotes: {
+        FORBIDDEN:
+          "an API key cannot log out (revoke it in settings), or a cookie-authenticated write without its CSRF token or from another origin",
+      },
       responses: [
         {
           status: 200,
@@ -396,6 +404,10 @@ export function settingsOperations(): OperationDoc[] {
       operationId: "createApiKey",
       summary: "Create an API key (its secret is shown once)",
       body: apiKeyCreateBody,
+      errorNotes: {
+        CONFLICT:
+          "a retry with the Idempotency-Key of a creation that succeeded: its secret was shown once and is not shown again",
+      },
       responses: [
         {
           status: 201,
@@ -428,7 +440,10 @@ export function settingsOperations(): OperationDoc[] {
       operationId: "inviteMember",
       summary: "Invite a member (returns the invite token)",
       body: inviteBody,
-      errors: ["CONFLICT"],
+      errorNotes: {
+        CONFLICT:
+          "an account with this email already exists, or a retry with the Idempotency-Key of an invitation that succeeded: its token was shown once and is not shown again",
+      },
       responses: [
         {
           status: 201,
@@ -444,7 +459,7 @@ export function settingsOperations(): OperationDoc[] {
       operationId: "changeMemberRole",
       summary: "Change a member's role (the last owner cannot be demoted)",
       body: changeRoleBody,
-      errors: ["CONFLICT"],
+      errorNotes: { CONFLICT: "the last owner cannot be demoted" },
       responses: [{ status: 200, description: "The member", schema: envelope({ member }) }],
     },
     {
@@ -453,7 +468,7 @@ export function settingsOperations(): OperationDoc[] {
       path: "/v1/settings/members/:id",
       operationId: "removeMember",
       summary: "Remove a member (the last owner cannot be removed)",
-      errors: ["CONFLICT"],
+      errorNotes: { CONFLICT: "the last owner cannot be removed" },
       responses: [{ status: 200, description: "Removed", schema: deletedEnvelope }],
     },
     {
@@ -506,6 +521,10 @@ export function settingsOperations(): OperationDoc[] {
       operationId: "createWebhook",
       summary: "Create a webhook endpoint (its secret is shown once)",
       body: webhookCreateBody,
+      errorNotes: {
+        CONFLICT:
+          "a retry with the Idempotency-Key of a creation that succeeded: its secret was shown once and is not shown again",
+      },
       responses: [
         {
           status: 201,
@@ -545,6 +564,10 @@ export function settingsOperations(): OperationDoc[] {
       path: "/v1/settings/webhooks/:id/rotate-secret",
       operationId: "rotateWebhookSecret",
       summary: "Rotate the signing secret (the previous one stays valid for a while)",
+      errorNotes: {
+        CONFLICT:
+          "a retry with the Idempotency-Key of a rotation that succeeded: the new secret was shown once and is not shown again",
+      },
       responses: [
         {
           status: 200,
@@ -559,6 +582,7 @@ export function settingsOperations(): OperationDoc[] {
       path: "/v1/settings/webhooks/:id/test",
       operationId: "testWebhook",
       summary: "Send a test event",
+      errorNotes: { CONFLICT: "the webhook is disabled: enable it first" },
       responses: [
         { status: 202, description: "The queued delivery", schema: envelope({ delivery }) },
       ],
@@ -594,6 +618,10 @@ export function settingsOperations(): OperationDoc[] {
       path: "/v1/settings/webhooks/:id/deliveries/:deliveryId/redeliver",
       operationId: "redeliverWebhookDelivery",
       summary: "Send a delivery again",
+      errorNotes: {
+        CONFLICT:
+          "the webhook is disabled (enable it first), or an attempt of this delivery is in progress (retry shortly)",
+      },
       responses: [{ status: 202, description: "The delivery", schema: envelope({ delivery }) }],
     },
     {
