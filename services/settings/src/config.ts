@@ -35,9 +35,12 @@ export const settingsEnvSchema = z.object({
    * stored secrets unreadable: rotate every endpoint's secret afterwards.
    */
   WEBHOOK_ENCRYPTION_KEY: z.string().min(32, "must be at least 32 characters").optional(),
-  /** Allow `http://` endpoint URLs (local development and tests only). */
+  /** Allow `http://` endpoint URLs and SSO issuers (local development and tests only). */
   WEBHOOKS_ALLOW_HTTP: booleanFlag,
-  /** Allow endpoints on loopback, private, link-local and unique-local addresses (local only). */
+  /**
+   * Allow webhook endpoints and SSO identity providers (issuer and every endpoint its discovery
+   * advertises) on loopback, private, link-local and unique-local addresses (local only).
+   */
   WEBHOOKS_ALLOW_PRIVATE_NETWORKS: booleanFlag,
   /** How long one delivery attempt may take, connection to last byte read. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),

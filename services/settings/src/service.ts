@@ -2,6 +2,7 @@ import type { Express } from "express";
 import { SessionCookies } from "@clment/auth";
 import { perContext, type ServiceContext, type ServiceDefinition } from "@clment/runtime";
 import { Mailer } from "./clients/email.mailer.js";
+import { providerFetch } from "./clients/sso-login.fetch.js";
 import { WebhookHttpClient, type Resolver } from "./clients/webhook.http.js";
 import { loadSettingsConfig, type SettingsConfig } from "./config.js";
 import { CredentialCache } from "./data/credential-cache.js";
@@ -40,7 +41,10 @@ import { webhookRoutes } from "./routes/webhook.routes.js";
 export interface SettingsServiceOptions {
   /** Webhook and email settings; read from the environment when the service starts if absent. */
   config?: SettingsConfig;
-  /** How webhook hosts are resolved (the system resolver by default; tests choose answers). */
+  /**
+   * How webhook and identity provider hosts are resolved (the system resolver by default; tests
+   * choose answers).
+   */
   resolver?: Resolver;
 }
 
@@ -98,7 +102,18 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
         secret: context.config.IDENTITY_SECRET,
         acceptedSecrets: context.config.IDENTITY_ACCEPTED_SECRETS,
       }),
-      ssoLogin: new SsoLoginService({ ...deps, sso, allowHttp: webhookConfig.allowHttp }),
+      ssoLogin: new SsoLoginService({
+        ...deps,
+        sso,
+        allowHttp: webhookConfig.allowHttp,
+        // The issuer and its endpoints get the webhook address guard, under the same flags.
+        fetch: providerFetch({
+          allowHttp: webhookConfig.allowHttp,
+          allowPrivateNetworks: webhookConfig.allowPrivateNetworks,
+          resolver: options.resolver,
+        }),
+        logger: context.logger,
+      }),
       allowHttp: webhookConfig.allowHttp,
       jobs,
     };

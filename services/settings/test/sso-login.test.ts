@@ -15,10 +15,14 @@ describe("signing in with single sign-on (OIDC, authorization code with PKCE)", 
 
   beforeAll(async () => {
     provider = await startOidcProvider(ssoRedirectUri(PUBLIC_BASE_URL));
+    // The test provider is on loopback over http: allowed here only, by the test-only flags.
     const defaults = loadSettingsConfig({});
     settings = await SettingsHarness.start({
       definition: createSettingsService({
-        config: { ...defaults, webhooks: { ...defaults.webhooks, allowHttp: true } },
+        config: {
+          ...defaults,
+          webhooks: { ...defaults.webhooks, allowHttp: true, allowPrivateNetworks: true },
+        },
       }),
     });
     domain = `acme-${uniqueId()}.test`;

@@ -1,4 +1,5 @@
 import * as oidc from "openid-client";
+import { ProviderUnreachableError } from "./sso-login.fetch.js";
 
 /** The organization's OIDC client registration, as the sign-in flow needs it. */
 export interface OidcClientSettings {
@@ -7,6 +8,8 @@ export interface OidcClientSettings {
   clientSecret: string;
   /** Allow an `http://` issuer (local development and tests only). */
   allowHttp: boolean;
+  /** Makes every request to the provider (`providerFetch`: the address guard). */
+  fetch: oidc.CustomFetch;
 }
 
 /** What a successful code exchange says about the person. */
@@ -17,7 +20,10 @@ export interface OidcIdentity {
   name: string | null;
 }
 
-/** The provider could not be reached or its metadata is unusable. */
+/**
+ * The provider could not be reached (refused address, network, timeout) or its metadata is
+ * unusable. The message is for the log: it can name hosts and addresses.
+ */
 export class OidcUnavailableError extends Error {}
 
 /** The provider or its answer refused the sign-in (bad code, state, nonce, PKCE, token...). */
@@ -25,7 +31,17 @@ export class OidcRejectedError extends Error {}
 
 const TIMEOUT_SECONDS = 10;
 
+/** The request that was refused or got no answer behind the error, if that is what it is. */
+function unreachable(error: unknown): ProviderUnreachableError | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof ProviderUnreachableError) return cause;
+  }
+  return undefined;
+}
+
 function describe(error: unknown): string {
+  const refused = unreachable(error);
+  if (refused) return refused.message;
   if (error instanceof oidc.AuthorizationResponseError) {
     return error.error_description ?? error.error;
   }
@@ -39,19 +55,33 @@ export class OidcClient {
 
   static async discover(settings: OidcClientSettings): Promise<OidcClient> {
     const insecure = settings.allowHttp && new URL(settings.issuer).protocol === "http:";
+    let config: oidc.Configuration;
     try {
-      const config = await oidc.discovery(
+      config = await oidc.discovery(
         new URL(settings.issuer),
         settings.clientId,
         settings.clientSecret,
         undefined,
-        { timeout: TIMEOUT_SECONDS, ...(insecure && { execute: [oidc.allowInsecureRequests] }) },
+        {
+          timeout: TIMEOUT_SECONDS,
+          // Kept by the configuration for every later request (token, userinfo, keys).
+          [oidc.customFetch]: settings.fetch,
+          ...(insecure && { execute: [oidc.allowInsecureRequests] }),
+        },
       );
-      config.timeout = TIMEOUT_SECONDS;
-      return new OidcClient(config);
     } catch (error) {
       throw new OidcUnavailableError(describe(error), { cause: error });
     }
+    config.timeout = TIMEOUT_SECONDS;
+    // The browser is sent there: a web page, never another scheme (javascript:, data:...).
+    const authorization = config.serverMetadata().authorization_endpoint;
+    const protocol = URL.canParse(authorization ?? "") ? new URL(authorization!).protocol : null;
+    if (protocol !== "https:" && !(insecure && protocol === "http:")) {
+      throw new OidcUnavailableError(
+        `the authorization endpoint is not an https URL: ${String(authorization).slice(0, 200)}`,
+      );
+    }
+    return new OidcClient(config);
   }
 
   /** A fresh PKCE code verifier, state and nonce. */
@@ -86,7 +116,8 @@ export class OidcClient {
   /**
    * Exchanges the authorization response (the query the provider redirected with) for tokens,
    * checking state, issuer, PKCE and the ID token's nonce; the email comes from the ID token, or
-   * from the userinfo endpoint when the ID token does not carry it.
+   * from the userinfo endpoint when the ID token does not carry it. OidcRejectedError when the
+   * provider or its answer refuses; OidcUnavailableError when a request could not be made.
    */
   async exchange(input: {
     redirectUri: string;
@@ -120,6 +151,7 @@ export class OidcClient {
       };
     } catch (error) {
       if (error instanceof OidcRejectedError) throw error;
+      if (unreachable(error)) throw new OidcUnavailableError(describe(error), { cause: error });
       throw new OidcRejectedError(describe(error), { cause: error });
     }
   }

@@ -32,6 +32,39 @@ export class RefusedUrlError extends Error {
   }
 }
 
+/**
+ * The address to connect to for `url`: its host resolved now (all answers), refused with a
+ * RefusedUrlError if it does not resolve or if any answer is a non-public address (unless
+ * private networks are allowed). Connect to the address it answers, never re-resolve.
+ */
+export async function resolveChecked(
+  url: URL,
+  resolver: Resolver,
+  allowPrivateNetworks: boolean,
+): Promise<ResolvedAddress> {
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  let addresses: ResolvedAddress[];
+  if (isIP(hostname)) {
+    addresses = [{ address: hostname, family: isIP(hostname) }];
+  } else {
+    try {
+      addresses = await resolver(hostname);
+    } catch {
+      throw new RefusedUrlError(`host ${hostname} does not resolve`);
+    }
+    if (addresses.length === 0) throw new RefusedUrlError(`host ${hostname} does not resolve`);
+  }
+  if (!allowPrivateNetworks) {
+    for (const { address } of addresses) {
+      const reason = forbiddenReason(address);
+      if (reason) {
+        throw new RefusedUrlError(`resolves to a non-public address (${reason})`);
+      }
+    }
+  }
+  return addresses[0]!;
+}
+
 export interface AttemptResult {
   /** The receiver's status code; null when no response came (refused, timeout, connection). */
   statusCode: number | null;
@@ -77,28 +110,8 @@ export class WebhookHttpClient {
   }
 
   /** The address to connect to: resolved now and checked; refused if any answer is internal. */
-  async resolve(url: URL): Promise<ResolvedAddress> {
-    const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
-    let addresses: ResolvedAddress[];
-    if (isIP(hostname)) {
-      addresses = [{ address: hostname, family: isIP(hostname) }];
-    } else {
-      try {
-        addresses = await this.resolver(hostname);
-      } catch {
-        throw new RefusedUrlError(`host ${hostname} does not resolve`);
-      }
-      if (addresses.length === 0) throw new RefusedUrlError(`host ${hostname} does not resolve`);
-    }
-    if (!this.options.allowPrivateNetworks) {
-      for (const { address } of addresses) {
-        const reason = forbiddenReason(address);
-        if (reason) {
-          throw new RefusedUrlError(`resolves to a non-public address (${reason})`);
-        }
-      }
-    }
-    return addresses[0]!;
+  resolve(url: URL): Promise<ResolvedAddress> {
+    return resolveChecked(url, this.resolver, this.options.allowPrivateNetworks);
   }
 
   /** Checks a URL as an endpoint is saved: scheme, credentials and where it resolves now. */

@@ -1,10 +1,11 @@
 import { timingSafeEqual } from "node:crypto";
 import { hashSecret, randomToken } from "@clment/auth";
-import { AppError } from "@clment/http";
+import { AppError, type Logger } from "@clment/http";
 import {
   OidcClient,
   OidcRejectedError,
   OidcUnavailableError,
+  type OidcClientSettings,
   type OidcIdentity,
 } from "../clients/sso-login.oidc.js";
 import { auditLogRepository } from "../data/audit-log.repository.js";
@@ -22,6 +23,11 @@ import type { SsoService } from "./sso.service.js";
 export const SSO_LOGIN_TTL_MS = 10 * 60 * 1000;
 
 const NO_SSO = "No single sign-on is configured for this email";
+/**
+ * Why a provider could not be used stays in the log: the issuer is chosen by any organization,
+ * and the reason (refused address, connection refused, timeout) would map internal networks.
+ */
+const PROVIDER_UNREACHABLE = "The identity provider could not be reached";
 const INVALID_STATE = "This sign-in is invalid, expired or already used; start again";
 /** Login CSRF: someone else's sign-in link, opened in this browser. */
 export const OTHER_BROWSER =
@@ -46,6 +52,9 @@ export interface SsoLoginDeps extends SettingsDeps {
   sso: SsoService;
   /** Allow an `http://` issuer (local development and tests only). */
   allowHttp: boolean;
+  /** Every request to a provider goes through it (`providerFetch`: the address guard). */
+  fetch: OidcClientSettings["fetch"];
+  logger: Logger;
 }
 
 /**
@@ -73,13 +82,13 @@ export class SsoLoginService {
    * named): stores state, nonce, PKCE verifier and the hash of a new browser binding, and
    * answers where to send the browser and the binding (for its cookie).
    */
-  async start(input: { email?: string; organizationId?: string }): Promise<StartedSsoLogin> {
+  async start(
+    input: { email?: string; organizationId?: string },
+    requestId: string | null,
+  ): Promise<StartedSsoLogin> {
     const config = await this.configFor(input);
-    const client = await this.client(config, (error) => {
-      throw new AppError(
-        "SERVICE_UNAVAILABLE",
-        `The identity provider could not be reached: ${error.message}`,
-      );
+    const client = await this.client(config, requestId, () => {
+      throw new AppError("SERVICE_UNAVAILABLE", PROVIDER_UNREACHABLE);
     });
     const { state, nonce, codeVerifier } = OidcClient.secrets();
     const binding = randomToken();
@@ -123,9 +132,10 @@ export class SsoLoginService {
     }
     const config = await ssoRepository.find(this.deps.db, login.organization_id);
     if (!config) throw new AppError("UNAUTHORIZED", "Single sign-on is no longer configured");
-    const client = await this.client(config, (error) => {
-      throw new AppError("UNAUTHORIZED", `Single sign-on failed: ${error.message}`);
-    });
+    const unreachable = () => {
+      throw new AppError("UNAUTHORIZED", `Single sign-on failed: ${PROVIDER_UNREACHABLE}`);
+    };
+    const client = await this.client(config, requestId, unreachable);
     let person: OidcIdentity;
     try {
       person = await client.exchange({
@@ -136,8 +146,16 @@ export class SsoLoginService {
         codeVerifier: login.code_verifier,
       });
     } catch (error) {
-      if (!(error instanceof OidcRejectedError)) throw error;
-      throw new AppError("UNAUTHORIZED", `Single sign-on failed: ${error.message}`);
+      // The provider's own reason (bad code, denied...) is the person's to see; a request
+      // that could not be made is logged only.
+      if (error instanceof OidcRejectedError) {
+        throw new AppError("UNAUTHORIZED", `Single sign-on failed: ${error.message}`);
+      }
+      if (error instanceof OidcUnavailableError) {
+        this.logUnreachable(config, error, requestId);
+        unreachable();
+      }
+      throw error;
     }
     if (!person.email || !person.emailVerified) {
       throw new AppError(
@@ -234,9 +252,11 @@ export class SsoLoginService {
     return configs[0]!;
   }
 
+  /** The organization's provider, discovered; `unavailable` answers when it cannot be used. */
   private async client(
     config: SsoConfigRow,
-    unavailable: (error: OidcUnavailableError) => never,
+    requestId: string | null,
+    unavailable: () => never,
   ): Promise<OidcClient> {
     const clientSecret = await this.deps.sso.clientSecretOf(config.organization_id);
     if (clientSecret === null) throw new AppError("NOT_FOUND", NO_SSO);
@@ -246,10 +266,29 @@ export class SsoLoginService {
         clientId: config.client_id,
         clientSecret,
         allowHttp: this.deps.allowHttp,
+        fetch: this.deps.fetch,
       });
     } catch (error) {
-      if (error instanceof OidcUnavailableError) unavailable(error);
-      throw error;
+      if (!(error instanceof OidcUnavailableError)) throw error;
+      this.logUnreachable(config, error, requestId);
+      return unavailable();
     }
+  }
+
+  private logUnreachable(
+    config: SsoConfigRow,
+    error: OidcUnavailableError,
+    requestId: string | null,
+  ): void {
+    this.deps.logger.warn(
+      {
+        err: error,
+        reason: error.message,
+        organizationId: config.organization_id,
+        issuer: config.issuer,
+        requestId,
+      },
+      "single sign-on: the identity provider could not be used",
+    );
   }
 }

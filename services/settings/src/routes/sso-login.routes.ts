@@ -38,7 +38,7 @@ export function ssoLoginRoutes(ssoLogin: SsoLoginService, cookies: SessionCookie
   const router = Router();
   router.get("/v1/auth/sso/start", async (req, res) => {
     const query = parseInput(ssoStartQuery, req.query, "query");
-    const { authorizationUrl, binding } = await ssoLogin.start(query);
+    const { authorizationUrl, binding } = await ssoLogin.start(query, requestIdOf(res));
     res.append("Set-Cookie", cookies.issueSsoBinding(binding, SSO_LOGIN_TTL_MS / 1000));
     res.set("Cache-Control", "no-store");
     res.json({ data: { authorizationUrl } });
