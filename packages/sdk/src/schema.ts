@@ -5720,6 +5720,7 @@ export interface operations {
                 "application/json": {
                     daysBefore: number;
                     channels: ("webhook" | "email")[];
+                    /** @description Who gets the email channel's message: addresses of the organization's members (others are not emailed). Without any member among them, the organization's owners and admins. */
                     recipients?: string[];
                 };
             };

@@ -162,7 +162,7 @@ describe("notifications: disabled endpoints, reminders and credits", () => {
     });
     const event = reminder(owner.organization.id, {
       channels: ["webhook", "email"],
-      recipients: ["legal@customer.test", "cfo@customer.test"],
+      recipients: [memberEmail.toUpperCase(), adminEmail],
       title: `Renewal ${randomUUID()}`,
     });
     await publishEvent(testbed.settings, event);
@@ -176,7 +176,7 @@ describe("notifications: disabled endpoints, reminders and credits", () => {
     const mail = await testbed.smtp.waitForMessage((m) =>
       m.subject.includes(event.data.keyDate.title),
     );
-    expect(mail.to.sort()).toEqual(["cfo@customer.test", "legal@customer.test"]);
+    expect(mail.to.sort()).toEqual([adminEmail, memberEmail].sort());
     expect(mail.from).toBe("notifications@clment.test");
     expect(mail.subject).toBe(`Reminder: ${event.data.keyDate.title} on 2027-01-31 (Acme MSA)`);
     expect(mail.text).toContain("in 30 days");
@@ -200,6 +200,29 @@ describe("notifications: disabled endpoints, reminders and credits", () => {
     await pause(500);
     expect(receiver.requests).toHaveLength(0);
     expect(await deliveriesOf(testbed.settings, owner.identity, id)).toEqual([]);
+  });
+
+  it("emails a reminder only to recipients who are members, else to the admins: never to strangers", async () => {
+    const mixed = reminder(owner.organization.id, {
+      channels: ["email"],
+      recipients: ["stranger@elsewhere.test", memberEmail],
+      title: `Mixed ${randomUUID()}`,
+    });
+    const strangers = reminder(owner.organization.id, {
+      channels: ["email"],
+      recipients: ["victim@elsewhere.test"],
+      title: `Strangers ${randomUUID()}`,
+    });
+    await publishEvent(testbed.settings, mixed);
+    await publishEvent(testbed.settings, strangers);
+    const toMixed = await testbed.smtp.waitForMessage((m) =>
+      m.subject.includes(mixed.data.keyDate.title),
+    );
+    expect(toMixed.to).toEqual([memberEmail]);
+    const toStrangers = await testbed.smtp.waitForMessage((m) =>
+      m.subject.includes(strangers.data.keyDate.title),
+    );
+    expect(toStrangers.to.sort()).toEqual([adminEmail, ownerEmail()].sort());
   });
 
   it("a reminder by webhook only sends no email", async () => {

@@ -52,7 +52,10 @@ export const reminderBody = z.strictObject({
     .array(z.email("must be an email").max(254))
     .max(50)
     .transform((list) => [...new Set(list)])
-    .optional(),
+    .optional()
+    .describe(
+      "Who gets the email channel's message: addresses of the organization's members (others are not emailed). Without any member among them, the organization's owners and admins.",
+    ),
 });
 
 export function keyDateRoutes(app: Express, { keyDates, reminders }: ContractsServices) {

@@ -115,6 +115,24 @@ export const userRepository = {
     return rows.map((row) => row.email);
   },
 
+  /** Which of these addresses belong to active members of the organization (case aside). */
+  async activeMemberEmails(db: Db, organizationId: string, emails: string[]): Promise<string[]> {
+    if (emails.length === 0) return [];
+    const rows = await db
+      .selectFrom("users")
+      .select("email")
+      .where("organization_id", "=", organizationId)
+      .where("status", "=", "active")
+      .where(
+        sql<string>`lower(email)`,
+        "in",
+        emails.map((email) => email.toLowerCase()),
+      )
+      .orderBy("created_at")
+      .execute();
+    return rows.map((row) => row.email);
+  },
+
   /** Deletes the member; their sessions and invites go with them (foreign key cascade). */
   async delete(db: Db, id: string): Promise<void> {
     await db.deleteFrom("users").where("id", "=", id).execute();

@@ -7,9 +7,9 @@ import { userRepository } from "../data/user.repository.js";
 
 /**
  * The emails the settings service sends for what happened elsewhere: key date reminders with
- * the `email` channel (to the reminder's recipients, or the organization's admins), low and
- * exhausted credits, and a webhook endpoint that delivery disabled (to the admins). A message
- * that cannot be sent throws, so the event is handled again later (at least once).
+ * the `email` channel (to the reminder's recipients who are members, or else the organization's
+ * admins), low and exhausted credits, and a webhook endpoint that delivery disabled (to the
+ * admins). A message that cannot be sent throws, so the event is handled again later.
  */
 export class EmailNotificationService {
   constructor(
@@ -20,9 +20,17 @@ export class EmailNotificationService {
   async keyDateReminder(event: EventEnvelope<"key_date.reminder">): Promise<void> {
     const { reminder, keyDate, contract } = event.data;
     if (!event.organizationId || !reminder.channels.includes("email")) return;
+    // Only the organization's own members get Clment's email: anyone could otherwise sign up
+    // and send text of their choosing from our address to any inbox. A reminder none of whose
+    // recipients is a member goes to the admins, as one without recipients does.
+    const members = await userRepository.activeMemberEmails(
+      this.db,
+      event.organizationId,
+      reminder.recipients,
+    );
     const to =
-      reminder.recipients.length > 0
-        ? reminder.recipients
+      members.length > 0
+        ? members
         : await userRepository.adminEmails(this.db, event.organizationId);
     const days = reminder.daysBefore === 1 ? "1 day" : `${reminder.daysBefore} days`;
     await this.send(event.organizationId, to, {
