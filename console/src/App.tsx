@@ -142,7 +142,11 @@ export function App({ ssoCallback }: { ssoCallback?: string | undefined }) {
       case "/settings/members":
         return <MembersPage me={me} />;
       case "/settings/sso":
-        return <SsoSettingsPage />;
+        return (
+          <SsoSettingsPage
+            canEdit={me.principal.type === "user" && me.principal.role === "owner"}
+          />
+        );
       case "/settings/billing":
         return <BillingPage />;
       case "/settings/webhooks":

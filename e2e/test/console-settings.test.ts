@@ -256,6 +256,27 @@ describe("the console's settings pages in headless Chromium", () => {
     await waitFor(async () => (await get("/v1/settings/sso")).body.data.sso.enforced === false);
   }, 60_000);
 
+  it("shows single sign-on to an admin read-only: only owners change it", async () => {
+    const admin = await newMember(url, ownerToken, "admin");
+    const context = await harness.newContext();
+    try {
+      const adminPage = await harness.open(context, "#/signin");
+      await adminPage.getByLabel("Email").fill(admin.email);
+      await adminPage.getByLabel("Password").fill(PASSWORD);
+      await adminPage.getByRole("button", { name: "Sign in", exact: true }).click();
+      await adminPage.getByText(`${admin.email} (admin)`).waitFor();
+      await goToIn(adminPage, "Single sign-on");
+      await adminPage.getByTestId("sso-owner-only").waitFor();
+      expect(await adminPage.getByLabel("Issuer URL").inputValue()).toBe(provider.issuer);
+      expect(await adminPage.getByLabel("Issuer URL").isDisabled()).toBe(true);
+      expect(await adminPage.getByLabel("Require single sign-on").isDisabled()).toBe(true);
+      expect(await adminPage.getByRole("button", { name: "Save single sign-on" }).count()).toBe(0);
+      await expectAccessible(adminPage);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it("signs a new person in with SSO end to end: provider login, /sso/callback, workspace, no code left in the address", async () => {
     const email = `sam-${uniqueId()}@${domain}`;
     provider.addAccount(email, { email, emailVerified: true, name: "Sam Sso" });

@@ -12,8 +12,11 @@ import {
   useLoad,
 } from "../ui";
 
-/** Settings → Single sign-on: the organization's OIDC provider (GET/PUT/DELETE /v1/settings/sso). */
-export function SsoSettingsPage() {
+/**
+ * Settings → Single sign-on: the organization's OIDC provider (GET/PUT/DELETE /v1/settings/sso).
+ * Admins see it; only owners change it (whoever controls the provider can sign in as anyone).
+ */
+export function SsoSettingsPage({ canEdit }: { canEdit: boolean }) {
   const sso = useLoad(() => api<{ sso: SsoConfig | null }>("GET", "/v1/settings/sso"));
   const [issuer, setIssuer] = useState("");
   const [clientId, setClientId] = useState("");
@@ -77,62 +80,72 @@ export function SsoSettingsPage() {
           ? `Configured, last changed ${formatDate(config.updatedAt)}.`
           : "Not configured: everyone signs in with a password."}
       </p>
-      <form onSubmit={save}>
-        <TextField
-          label="Issuer URL"
-          type="url"
-          required
-          placeholder="https://login.example.com"
-          value={issuer}
-          onChange={setIssuer}
-          error={errors.issuer}
-        />
-        <TextField
-          label="Client ID"
-          required
-          value={clientId}
-          onChange={setClientId}
-          error={errors.clientId}
-        />
-        <SecretField
-          label="Client secret"
-          stored={config?.clientSecret.set ?? false}
-          value={clientSecret}
-          onChange={setClientSecret}
-          error={errors.clientSecret}
-        />
-        <TextField
-          label="Allowed email domains"
-          placeholder="example.com, example.org"
-          hint="Comma-separated. A verified email at one of these domains signs in with SSO; someone new joins as a member."
-          value={domains}
-          onChange={setDomains}
-          error={errors.allowedDomains}
-        />
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={enforced}
-            onChange={(e) => setEnforced(e.target.checked)}
-            aria-describedby="sso-enforced-note"
-          />
-          Require single sign-on
-        </label>
-        <p className="note" id="sso-enforced-note">
-          When required, admins and members can no longer sign in with a password. Owners keep their
-          password as a break-glass path, so a broken or misconfigured provider cannot lock the
-          organization out; such sign-ins are flagged in the audit log. Keep owners few and their
-          passwords strong.
+      {!canEdit && (
+        <p className="note" data-testid="sso-owner-only">
+          Only owners can change single sign-on: whoever controls the identity provider can sign in
+          as anyone it vouches for.
         </p>
+      )}
+      <form onSubmit={save}>
+        <fieldset className="plain" disabled={!canEdit}>
+          <TextField
+            label="Issuer URL"
+            type="url"
+            required
+            placeholder="https://login.example.com"
+            value={issuer}
+            onChange={setIssuer}
+            error={errors.issuer}
+          />
+          <TextField
+            label="Client ID"
+            required
+            value={clientId}
+            onChange={setClientId}
+            error={errors.clientId}
+          />
+          <SecretField
+            label="Client secret"
+            stored={config?.clientSecret.set ?? false}
+            value={clientSecret}
+            onChange={setClientSecret}
+            error={errors.clientSecret}
+          />
+          <TextField
+            label="Allowed email domains"
+            placeholder="example.com, example.org"
+            hint="Comma-separated. A verified email at one of these domains signs in with SSO; someone new joins as a member."
+            value={domains}
+            onChange={setDomains}
+            error={errors.allowedDomains}
+          />
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={enforced}
+              onChange={(e) => setEnforced(e.target.checked)}
+              aria-describedby="sso-enforced-note"
+            />
+            Require single sign-on
+          </label>
+          <p className="note" id="sso-enforced-note">
+            When required, admins and members can no longer sign in with a password. Owners keep
+            their password as a break-glass path, so a broken or misconfigured provider cannot lock
+            the organization out; such sign-ins are flagged in the audit log. Keep owners few and
+            their passwords strong.
+          </p>
+        </fieldset>
         <Feedback error={feedback.error} status={feedback.status} />
-        <div className="buttons">
-          <button type="submit">Save single sign-on</button>
-          {config && (
-            <button type="button" className="danger" onClick={() => setRemoving(true)}>
-              Remove single sign-on
-            </button>
-          )}
-        </div>
+        {canEdit && (
+          <div className="buttons">
+            <button type="submit">Save single sign-on</button>
+            {config && (
+              <button type="button" className="danger" onClick={() => setRemoving(true)}>
+                Remove single sign-on
+              </button>
+            )}
+          </div>
+        )}
       </form>
       {removing && (
         <Confirm
