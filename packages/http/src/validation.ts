@@ -34,7 +34,12 @@ function queryInt(defaultValue: number, min: number, max: number) {
 
 export const MAX_PAGE_SIZE = 100;
 
-export const paginationQuery = z.object({
+/**
+ * `skip` and `take` of a list. Strict, like every list query built on it (`extend` keeps that):
+ * a parameter the list does not know is a 400 naming it, not silently ignored (a misspelt
+ * `limit=50` must not quietly return 20 rows).
+ */
+export const paginationQuery = z.strictObject({
   skip: queryInt(0, 0, Number.MAX_SAFE_INTEGER),
   take: queryInt(20, 1, MAX_PAGE_SIZE),
 });
@@ -43,18 +48,47 @@ export type Pagination = z.output<typeof paginationQuery>;
 
 /**
  * `sort` takes a field name, `-field` for descending, restricted to the fields a list allows.
- * Default: newest first.
+ * Default: newest first (`-createdAt`), or the list's own default.
  */
-export function sortQuery<const F extends readonly [string, ...string[]]>(fields: F) {
+export function sortQuery<const F extends readonly [string, ...string[]]>(
+  fields: F,
+  defaultSort = "-createdAt",
+) {
   const allowed = fields.flatMap((f) => [f, `-${f}`]) as [string, ...string[]];
   return z
     .enum(allowed)
     .optional()
     .transform((value) => {
-      const raw = value ?? "-createdAt";
+      const raw = value ?? defaultSort;
       const descending = raw.startsWith("-");
       return { field: (descending ? raw.slice(1) : raw) as F[number], descending };
-    });
+    })
+    .describe(
+      `A field name to sort by ascending, \`-field\` for descending (default \`${defaultSort}\`).`,
+    );
+}
+
+/** The query of a list: paging, `sort` (restricted to `sortFields`) and its filters; strict. */
+export function listQuery<const F extends readonly [string, ...string[]], S extends z.ZodRawShape>(
+  sortFields: F,
+  filters: S,
+  defaultSort?: string,
+) {
+  return paginationQuery.extend({ sort: sortQuery(sortFields, defaultSort), ...filters });
+}
+
+/** A query filter that takes one value or a comma-separated list of allowed values. */
+export function enumList<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .transform((raw) =>
+      raw
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(values)).min(1, `must be one or more of ${values.join(", ")}`))
+    .optional();
 }
 
 /** Runs the `total` and page queries of a list together. */

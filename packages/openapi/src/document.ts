@@ -262,13 +262,16 @@ function queryParameters(query: z.ZodObject, schemas: SchemaCollector): Json[] {
 }
 
 function sortParameter(schema: Json): Json {
+  const { description, ...rest } = schema as { description?: string };
   return {
     name: "sort",
     in: "query",
     required: false,
+    // sortQuery describes itself, with the list's own default order.
     description:
+      description ??
       "A field name to sort by ascending, `-field` for descending (default `-createdAt`).",
-    schema,
+    schema: rest,
   };
 }
 

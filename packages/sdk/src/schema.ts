@@ -4516,6 +4516,8 @@ export interface operations {
                 skip?: components["parameters"]["Skip"];
                 /** @description Page size, at most 100. */
                 take?: components["parameters"]["Take"];
+                /** @description A field name to sort by ascending, `-field` for descending (default `-version`). */
+                sort?: "version" | "-version";
             };
             header?: {
                 /** @description Your own request id, echoed in the response (one is generated if absent). */
@@ -8046,6 +8048,8 @@ export interface operations {
                 skip?: components["parameters"]["Skip"];
                 /** @description Page size, at most 100. */
                 take?: components["parameters"]["Take"];
+                /** @description A field name to sort by ascending, `-field` for descending (default `position`). */
+                sort?: "position" | "-position" | "severity" | "-severity";
                 /** @description One value, or several separated by commas. */
                 severity?: ("high" | "medium" | "low")[];
                 /** @description One value, or several separated by commas. */

@@ -9,7 +9,7 @@ import {
   timestamp,
   type OperationDoc,
 } from "@clment/openapi";
-import { paginationQuery } from "@clment/http";
+import { versionsQuery } from "./routes/document.routes.js";
 import { z } from "zod";
 import { CONTRACT_STATUSES, createBody, updateBody } from "./routes/contract.input.js";
 import { listContracts } from "./routes/contract.routes.js";
@@ -247,7 +247,7 @@ export function contractsOperations(): OperationDoc[] {
       path: "/v1/contracts/:id/versions",
       operationId: "listContractVersions",
       summary: "Every version of the contract's document",
-      query: paginationQuery,
+      query: versionsQuery,
       responses: [
         { status: 200, description: "Versions", schema: listEnvelope("versions", version) },
       ],

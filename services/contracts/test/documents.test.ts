@@ -261,6 +261,16 @@ describe("documents", () => {
     expect(versions.status).toBe(200);
     expect(versions.body.data.total).toBe(2);
     expect(versions.body.data.versions.map((v: any) => v.version)).toEqual([2, 1]);
+    const oldestFirst = await harness.call(
+      org,
+      "GET",
+      `/v1/contracts/${contract.id}/versions?sort=version`,
+    );
+    expect(oldestFirst.body.data.versions.map((v: any) => v.version)).toEqual([1, 2]);
+    const unknown = await harness.call(org, "GET", `/v1/contracts/${contract.id}/versions?limit=1`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe("VALIDATION_ERROR");
+    expect(JSON.stringify(unknown.body.error.details)).toContain("limit");
     expect(versions.body.data.versions[1]).toMatchObject({
       filename: "v1.pdf",
       sha256: sha256(pdf),

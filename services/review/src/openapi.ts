@@ -16,10 +16,15 @@ import { FINDING_STATUSES } from "./engine/review.types.js";
 import { conversionBody, redlineBody } from "./routes/document.routes.js";
 import {
   createBody as playbookCreateBody,
-  listQuery as playbookListQuery,
+  listPlaybooksQuery,
   updateBody as playbookUpdateBody,
 } from "./routes/playbook.routes.js";
-import { findingsQuery, JOB_STATUSES, listQuery, requestBody } from "./routes/review.routes.js";
+import {
+  findingsQuery,
+  JOB_STATUSES,
+  listReviewsQuery,
+  requestBody,
+} from "./routes/review.routes.js";
 
 const jobStatus = z.enum(JOB_STATUSES);
 const credits = z.object({ amount: z.number().int(), charged: z.boolean(), released: z.boolean() });
@@ -194,7 +199,7 @@ export function reviewOperations(): OperationDoc[] {
       path: "/v1/playbooks",
       operationId: "listPlaybooks",
       summary: "List playbooks (the built-in standard one included)",
-      query: playbookListQuery,
+      query: listPlaybooksQuery,
       responses: [
         { status: 200, description: "Playbooks", schema: listEnvelope("playbooks", playbook) },
       ],
@@ -257,7 +262,7 @@ export function reviewOperations(): OperationDoc[] {
       path: "/v1/reviews",
       operationId: "listReviews",
       summary: "List reviews",
-      query: listQuery,
+      query: listReviewsQuery,
       responses: [{ status: 200, description: "Reviews", schema: listEnvelope("reviews", review) }],
     },
     {

@@ -64,6 +64,33 @@ describe("reviews", () => {
       },
     });
     expect(await statusesOf(org, queued.id)).toEqual(DEFAULT_EXPECTED);
+    // In the document's order by default; by severity when asked (high first with `-severity`).
+    const listed = async (query: string) => {
+      const response = await harness.as(
+        org.user,
+        "GET",
+        `/v1/reviews/${queued.id}/findings?take=100${query}`,
+      );
+      expect(response.status).toBe(200);
+      return response.body.data.findings as {
+        severity: string;
+        location: { start: number } | null;
+      }[];
+    };
+    const rank = { high: 2, medium: 1, low: 0 } as Record<string, number>;
+    const bySeverity = (await listed("&sort=-severity")).map((f) => rank[f.severity]!);
+    expect(bySeverity).toEqual([...bySeverity].sort((a, b) => b - a));
+    expect(new Set(bySeverity).size).toBe(3);
+    const reversed = await listed("&sort=-position");
+    expect(reversed.map((f) => f.location)).toEqual(
+      (await listed("")).map((f) => f.location).reverse(),
+    );
+    const unknown = await harness.as(
+      org.user,
+      "GET",
+      `/v1/reviews/${queued.id}/findings?order=asc`,
+    );
+    expect(unknown.status).toBe(400);
     expect(await harness.balance(org)).toBe(before - 10);
     const captures = (await harness.ledger(org)).filter(
       (e) => e.kind === "capture" && e.resourceId === queued.id,

@@ -593,7 +593,7 @@ export function settingsOperations(): OperationDoc[] {
       path: "/v1/settings/webhooks/:id/deliveries",
       operationId: "listWebhookDeliveries",
       summary: "Deliveries of an endpoint",
-      query: listQuery.extend(deliveriesQuery.shape),
+      query: deliveriesQuery,
       responses: [
         { status: 200, description: "Deliveries", schema: listEnvelope("deliveries", delivery) },
       ],

@@ -119,6 +119,7 @@ export class DocumentRepository {
   async list(
     organizationId: string,
     contractId: string,
+    sort: { descending: boolean },
     page: ListPage,
   ): Promise<{ items: DocumentVersionRecord[]; total: number }> {
     const base = this.db
@@ -127,7 +128,7 @@ export class DocumentRepository {
       .where("contract_id", "=", contractId);
     const { rows, total } = await pageOf(
       base,
-      base.select(COLUMNS).orderBy("version", "desc"),
+      base.select(COLUMNS).orderBy("version", sort.descending ? "desc" : "asc"),
       page,
     );
     return { items: rows.map(toRecord), total };

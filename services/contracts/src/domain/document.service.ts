@@ -119,7 +119,12 @@ export class DocumentService {
     return (await new DocumentRepository(this.app.db).find(organizationId, version.id)) ?? version;
   }
 
-  async versions(identity: Identity, contractId: string, page: ListPage) {
+  async versions(
+    identity: Identity,
+    contractId: string,
+    sort: { descending: boolean },
+    page: ListPage,
+  ) {
     const id = resourceId(contractId);
     const organizationId = identity.organizationId;
     if (!(await new ContractRepository(this.app.db).find(organizationId, id))) {
@@ -128,6 +133,7 @@ export class DocumentService {
     const { items, total } = await new DocumentRepository(this.app.db).list(
       organizationId,
       id,
+      sort,
       page,
     );
     return { versions: items.map(versionView), total };

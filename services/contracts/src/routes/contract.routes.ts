@@ -1,5 +1,5 @@
 import type { Express } from "express";
-import { parseInput } from "@clment/http";
+import { enumList, listQuery, parseInput } from "@clment/http";
 import { z } from "zod";
 import { CONTRACT_SORT_FIELDS } from "../data/contract.repository.js";
 import type { ContractsServices } from "../service.js";
@@ -10,9 +10,9 @@ import {
   parseUpdate,
 } from "./contract.input.js";
 import { isMultipart, readMultipart } from "./multipart.js";
-import { callerOf, enumList, listSchema } from "./request.js";
+import { callerOf } from "./request.js";
 
-export const listContracts = listSchema(CONTRACT_SORT_FIELDS, {
+export const listContracts = listQuery(CONTRACT_SORT_FIELDS, {
   status: enumList(CONTRACT_STATUSES),
   counterparty: z.string().trim().min(1).max(500).optional(),
   tag: z.string().trim().min(1).max(64).optional(),

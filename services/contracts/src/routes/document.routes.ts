@@ -1,9 +1,12 @@
 import type { Express, Response } from "express";
 import { pipeline } from "node:stream/promises";
-import { AppError, paginationQuery, parseInput } from "@clment/http";
+import { AppError, listQuery, parseInput } from "@clment/http";
 import type { ContractsServices } from "../service.js";
 import { readMultipart } from "./multipart.js";
 import { callerOf } from "./request.js";
+
+/** A contract's versions, newest first unless `sort=version`. */
+export const versionsQuery = listQuery(["version"], {}, "-version");
 
 /**
  * `Content-Disposition` for a download (RFC 6266): an ASCII fallback name, and the real name
@@ -72,8 +75,8 @@ export function documentRoutes(
   });
 
   app.get("/v1/contracts/:id/versions", async (req, res) => {
-    const page = parseInput(paginationQuery, req.query, "query");
-    res.json({ data: await documents.versions(callerOf(res), req.params.id, page) });
+    const { sort, ...page } = parseInput(versionsQuery, req.query, "query");
+    res.json({ data: await documents.versions(callerOf(res), req.params.id, sort, page) });
   });
 
   app.get("/v1/contracts/:id/document", async (req, res) => {

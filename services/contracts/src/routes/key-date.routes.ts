@@ -1,9 +1,9 @@
 import type { Express } from "express";
-import { parseInput } from "@clment/http";
+import { enumList, listQuery, parseInput } from "@clment/http";
 import { z } from "zod";
 import { KEY_DATE_SORT_FIELDS } from "../data/key-date.repository.js";
 import type { ContractsServices } from "../service.js";
-import { callerOf, enumList, isoDate, listSchema, uuidFilter } from "./request.js";
+import { callerOf, isoDate, uuidFilter } from "./request.js";
 
 export const KEY_DATE_KINDS = [
   "effective",
@@ -14,7 +14,7 @@ export const KEY_DATE_KINDS = [
   "custom",
 ] as const;
 
-export const listKeyDates = listSchema(KEY_DATE_SORT_FIELDS, {
+export const listKeyDates = listQuery(KEY_DATE_SORT_FIELDS, {
   contractId: uuidFilter.optional(),
   kind: enumList(KEY_DATE_KINDS),
   status: z.enum(["suggested", "confirmed"]).optional(),

@@ -1,11 +1,11 @@
 import type { Express } from "express";
-import { parseInput } from "@clment/http";
+import { listQuery, parseInput } from "@clment/http";
 import { z } from "zod";
 import { REMINDER_SORT_FIELDS } from "../data/reminder.repository.js";
 import type { ContractsServices } from "../service.js";
-import { callerOf, listSchema, uuidFilter } from "./request.js";
+import { callerOf, uuidFilter } from "./request.js";
 
-export const listReminders = listSchema(REMINDER_SORT_FIELDS, {
+export const listReminders = listQuery(REMINDER_SORT_FIELDS, {
   status: z.enum(["scheduled", "sent", "cancelled"]).optional(),
   keyDateId: uuidFilter.optional(),
   contractId: uuidFilter.optional(),

@@ -1,12 +1,11 @@
 import type { Express } from "express";
-import { paginationQuery, parseInput } from "@clment/http";
+import { enumList, paginationQuery, parseInput } from "@clment/http";
 import { z } from "zod";
 import { SEARCH_TYPES } from "../data/search.repository.js";
 import type { ContractsServices } from "../service.js";
-import { callerOf, enumList } from "./request.js";
+import { callerOf } from "./request.js";
 
-export const searchQuery = z.object({
-  ...paginationQuery.shape,
+export const searchQuery = paginationQuery.extend({
   q: z.string().trim().min(1, "is required").max(500),
   types: enumList(SEARCH_TYPES),
 });

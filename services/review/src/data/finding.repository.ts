@@ -1,7 +1,7 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { FindingDraft } from "../engine/review.types.js";
 import type { DB } from "./db.js";
-import type { ListPage } from "./list.js";
+import type { ListPage, SortOrder } from "./list.js";
 
 export interface FindingRecord extends FindingDraft {
   id: string;
@@ -42,6 +42,10 @@ function toRecord(row: {
     createdAt: row.created_at,
   };
 }
+
+/** How a review's findings can be listed: in the document's order, or by severity. */
+export const FINDING_SORT_FIELDS = ["position", "severity"] as const;
+export type FindingSortField = (typeof FINDING_SORT_FIELDS)[number];
 
 export interface FindingFilters {
   severity?: string[];
@@ -88,6 +92,7 @@ export class FindingRepository {
     organizationId: string,
     reviewId: string,
     filters: FindingFilters,
+    sort: SortOrder<FindingSortField>,
     page: ListPage,
   ): Promise<{ items: FindingRecord[]; total: number }> {
     let query = this.db
@@ -97,9 +102,17 @@ export class FindingRepository {
     if (filters.severity) query = query.where("severity", "in", filters.severity);
     if (filters.status) query = query.where("status", "in", filters.status);
     const [rows, count] = await Promise.all([
-      query
-        .selectAll()
-        .orderBy("position")
+      (sort.field === "severity"
+        ? // Ascending severity is low first; within a severity, the document's order.
+          query
+            .selectAll()
+            .orderBy(
+              sql`case severity when 'low' then 0 when 'medium' then 1 else 2 end`,
+              sort.descending ? "desc" : "asc",
+            )
+            .orderBy("position")
+        : query.selectAll().orderBy("position", sort.descending ? "desc" : "asc")
+      )
         .orderBy("id")
         .offset(page.skip)
         .limit(page.take)

@@ -3,7 +3,11 @@ import type { Identity } from "@clment/auth";
 import { AppError } from "@clment/http";
 import type { ReviewApp } from "../app.js";
 import type { ContractInfo } from "../clients/contracts.client.js";
-import { FindingRepository, type FindingFilters } from "../data/finding.repository.js";
+import {
+  FindingRepository,
+  type FindingFilters,
+  type FindingSortField,
+} from "../data/finding.repository.js";
 import type { ListPage, SortOrder } from "../data/list.js";
 import {
   ReviewRepository,
@@ -112,6 +116,7 @@ export class ReviewService {
     identity: Identity,
     reviewId: string,
     filters: FindingFilters,
+    sort: SortOrder<FindingSortField>,
     page: ListPage,
   ): Promise<{ findings: FindingView[]; total: number }> {
     const review = await this.find(identity, reviewId);
@@ -119,6 +124,7 @@ export class ReviewService {
       identity.organizationId,
       review.id,
       filters,
+      sort,
       page,
     );
     return { findings: items.map(findingView), total };

@@ -1,11 +1,11 @@
 import type { Express } from "express";
-import { parseInput } from "@clment/http";
+import { listQuery, parseInput } from "@clment/http";
 import { z } from "zod";
 import { PLAYBOOK_SORT_FIELDS } from "../data/playbook.repository.js";
 import type { ReviewServices } from "../service.js";
 import { clauseTypeCatalogue } from "../engine/clause-types.js";
 import { rulesInput } from "../engine/playbook.rules.js";
-import { callerOf, listSchema, uuid } from "./request.js";
+import { callerOf, uuid } from "./request.js";
 
 const name = z.string().trim().min(1).max(200);
 const description = z.string().trim().max(2_000);
@@ -28,7 +28,7 @@ export const updateBody = z
   .strict()
   .refine((body) => Object.keys(body).length > 0, "give at least one of name, description, rules");
 
-export const listQuery = listSchema(PLAYBOOK_SORT_FIELDS, {});
+export const listPlaybooksQuery = listQuery(PLAYBOOK_SORT_FIELDS, {});
 
 export function playbookRoutes(app: Express, { playbooks }: ReviewServices): void {
   const catalogue = clauseTypeCatalogue();
@@ -37,7 +37,7 @@ export function playbookRoutes(app: Express, { playbooks }: ReviewServices): voi
   });
 
   app.get("/v1/playbooks", async (req, res) => {
-    const { skip, take, sort } = parseInput(listQuery, req.query, "query");
+    const { skip, take, sort } = parseInput(listPlaybooksQuery, req.query, "query");
     res.json({ data: await playbooks.list(callerOf(res), sort, { skip, take }) });
   });
 

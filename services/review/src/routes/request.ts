@@ -1,34 +1,11 @@
 import type { Response } from "express";
 import { identityOf, type Identity } from "@clment/auth";
-import { paginationQuery, sortQuery } from "@clment/http";
 import { z } from "zod";
 import type { Download } from "../domain/document.views.js";
 
 /** The caller, as the gateway vouched for it. */
 export function callerOf(res: Response): Identity {
   return identityOf(res.locals);
-}
-
-/** The query schema of a list: paging, sort (restricted to `sortFields`) and its filters. */
-export function listSchema<const F extends readonly [string, ...string[]], S extends z.ZodRawShape>(
-  sortFields: F,
-  filters: S,
-) {
-  return z.object({ ...paginationQuery.shape, sort: sortQuery(sortFields), ...filters }).strict();
-}
-
-/** A query filter that takes one value or a comma-separated list of allowed values. */
-export function enumList<const T extends readonly [string, ...string[]]>(values: T) {
-  return z
-    .string()
-    .transform((raw) =>
-      raw
-        .split(",")
-        .map((v) => v.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.enum(values)).min(1, `must be one or more of ${values.join(", ")}`))
-    .optional();
 }
 
 export const uuid = z

@@ -1,28 +1,28 @@
 import type { Express } from "express";
-import { paginationQuery, parseInput } from "@clment/http";
+import { enumList, listQuery, parseInput } from "@clment/http";
 import { z } from "zod";
+import { FINDING_SORT_FIELDS } from "../data/finding.repository.js";
 import { REVIEW_SORT_FIELDS } from "../data/review.repository.js";
 import { SEVERITIES } from "../engine/playbook.rules.js";
 import { FINDING_STATUSES } from "../engine/review.types.js";
 import type { ReviewServices } from "../service.js";
-import { callerOf, enumList, listSchema, uuid } from "./request.js";
+import { callerOf, uuid } from "./request.js";
 
 export const JOB_STATUSES = ["queued", "running", "completed", "failed"] as const;
 
 export const requestBody = z.object({ playbookId: uuid }).strict();
 
-export const listQuery = listSchema(REVIEW_SORT_FIELDS, {
+export const listReviewsQuery = listQuery(REVIEW_SORT_FIELDS, {
   contractId: uuid.optional(),
   status: enumList(JOB_STATUSES),
 });
 
-export const findingsQuery = z
-  .object({
-    ...paginationQuery.shape,
-    severity: enumList(SEVERITIES),
-    status: enumList(FINDING_STATUSES),
-  })
-  .strict();
+/** Findings in the document's order by default (`position`), or by severity (`-severity`: high first). */
+export const findingsQuery = listQuery(
+  FINDING_SORT_FIELDS,
+  { severity: enumList(SEVERITIES), status: enumList(FINDING_STATUSES) },
+  "position",
+);
 
 export function reviewRoutes(app: Express, { reviews }: ReviewServices): void {
   app.post("/v1/contracts/:id/reviews", async (req, res) => {
@@ -32,7 +32,7 @@ export function reviewRoutes(app: Express, { reviews }: ReviewServices): void {
   });
 
   app.get("/v1/reviews", async (req, res) => {
-    const { skip, take, sort, ...filters } = parseInput(listQuery, req.query, "query");
+    const { skip, take, sort, ...filters } = parseInput(listReviewsQuery, req.query, "query");
     res.json({ data: await reviews.list(callerOf(res), filters, sort, { skip, take }) });
   });
 
@@ -41,9 +41,9 @@ export function reviewRoutes(app: Express, { reviews }: ReviewServices): void {
   });
 
   app.get("/v1/reviews/:id/findings", async (req, res) => {
-    const { skip, take, ...filters } = parseInput(findingsQuery, req.query, "query");
+    const { skip, take, sort, ...filters } = parseInput(findingsQuery, req.query, "query");
     res.json({
-      data: await reviews.findings(callerOf(res), req.params.id, filters, { skip, take }),
+      data: await reviews.findings(callerOf(res), req.params.id, filters, sort, { skip, take }),
     });
   });
 }

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { WebhookDeliveryService } from "../domain/webhook-delivery.service.js";
 import type { WebhookEndpointService } from "../domain/webhook-endpoint.service.js";
 import { WEBHOOK_EVENT_TYPES } from "../domain/webhook.model.js";
-import { callerOf, idParam, listOptions, uuid } from "./request.js";
+import { callerOf, idParam, listOptions, listQuery, uuid } from "./request.js";
 
 const events = z
   .array(
@@ -32,7 +32,7 @@ export const updateBody = z
     message: "send url, events, description or enabled",
   });
 
-export const deliveriesQuery = z.object({
+export const deliveriesQuery = listQuery.extend({
   status: z.enum(["pending", "succeeded", "failed"]).optional(),
   eventType: z.string().max(100).optional(),
 });
@@ -85,8 +85,8 @@ export function webhookRoutes(
   });
   router.get(`${base}/:id/deliveries`, async (req, res) => {
     const id = idParam(req, "Webhook");
-    const filters = parseInput(deliveriesQuery, req.query, "query");
-    const options = { ...listOptions(req), ...filters };
+    const { skip, take, sort, ...filters } = parseInput(deliveriesQuery, req.query, "query");
+    const options = { skip, take, descending: sort.descending, ...filters };
     res.json({ data: await deliveries.list(callerOf(res), id, options) });
   });
   router.get(`${base}/:id/deliveries/:deliveryId`, async (req, res) => {
