@@ -69,6 +69,16 @@ describe("reading quantities", () => {
     expect(notice).toMatchObject({ value: 3, unit: "month" });
     expect(toDays(notice!)).toBe(90);
     expect(toDays(durations("10 business days")[0]!)).toBe(14);
+    expect(durations("a 30-day notice and 5 - working - days")).toMatchObject([
+      { value: 30, unit: "day", businessDays: false },
+      { value: 5, unit: "day", businessDays: true },
+    ]);
+  });
+
+  it("reads a hostile run of hyphens in linear time (it used to take minutes: backtracking)", () => {
+    // Quadratic matching of this would take far longer than the test's time limit.
+    const hostile = `30${"-".repeat(1_000_000)}x and 2 years`;
+    expect(durations(hostile)).toMatchObject([{ value: 2, unit: "year" }]);
   });
 });
 

@@ -86,8 +86,11 @@ export interface Duration {
   context: string;
 }
 
+// One separator run before the optional qualifier and one after it, never two runs back to back:
+// `[\s-]*(…)?[\s-]*` let a long run of hyphens split between the two in quadratically many ways
+// (a document of hyphens froze the worker). Separators are bounded too.
 const DURATION =
-  /\b(\d+(?:\.\d+)?)[\s-]*(business|calendar|working)?[\s-]*(days?|weeks?|months?|quarters?|years?)\b(?:'|'s)?/gi;
+  /\b(\d+(?:\.\d+)?)[\s-]{0,3}(?:(business|calendar|working)[\s-]{0,3})?(days?|weeks?|months?|quarters?|years?)\b(?:'|'s)?/gi;
 
 /** Every duration in normalized text, in order. */
 export function durations(normalized: string): Duration[] {
