@@ -68,7 +68,14 @@ async function reserveLoad(
   organizationIds: string[],
   limit: { seconds: number } | { requests: number },
 ) {
-  const token = await harness.tokens.sign(serviceIdentity("review", "us"));
+  // The review service signs for the organization it reserves for (credits checks they agree).
+  const tokens = new Map(
+    await Promise.all(
+      organizationIds.map(
+        async (id) => [id, await harness.tokens.sign(serviceIdentity("review", "us", id))] as const,
+      ),
+    ),
+  );
   let n = 0;
   const result = await autocannon({
     url: harness.url,
@@ -81,13 +88,15 @@ async function reserveLoad(
       {
         method: "POST",
         path: RESERVE,
-        headers: { "content-type": "application/json", [IDENTITY_HEADER]: token },
+        headers: { "content-type": "application/json" },
         setupRequest: (request) => {
           n++;
+          const organizationId = organizationIds[n % organizationIds.length]!;
           return {
             ...request,
+            headers: { ...request.headers, [IDENTITY_HEADER]: tokens.get(organizationId)! },
             body: JSON.stringify({
-              organizationId: organizationIds[n % organizationIds.length],
+              organizationId,
               amount: 1,
               operation: "review",
               resourceId: `bench-${n}`,

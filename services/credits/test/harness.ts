@@ -115,8 +115,9 @@ export function apiKeyIdentity(organizationId: string): Identity {
   };
 }
 
-export function reviewServiceIdentity(): Identity {
-  return serviceIdentity("review", "us");
+/** The review service acting for an organization, as @clment/credits-client signs it. */
+export function reviewServiceIdentity(organizationId?: string): Identity {
+  return serviceIdentity("review", "us", organizationId);
 }
 
 /** Calls the service as `identity`, the way the gateway (or another service) would. */
@@ -143,22 +144,30 @@ export async function reserve(
   amount: number,
   overrides: Record<string, unknown> = {},
 ) {
-  return callAs(harness, reviewServiceIdentity(), "POST", "/internal/v1/credits/reservations", {
-    body: {
-      organizationId,
-      amount,
-      operation: "review",
-      resourceId: randomUUID(),
-      idempotencyKey: `key-${++keyCounter}-${randomUUID()}`,
-      ...overrides,
+  const forOrganization =
+    typeof overrides.organizationId === "string" ? overrides.organizationId : organizationId;
+  return callAs(
+    harness,
+    reviewServiceIdentity(forOrganization),
+    "POST",
+    "/internal/v1/credits/reservations",
+    {
+      body: {
+        organizationId,
+        amount,
+        operation: "review",
+        resourceId: randomUUID(),
+        idempotencyKey: `key-${++keyCounter}-${randomUUID()}`,
+        ...overrides,
+      },
     },
-  });
+  );
 }
 
 export async function capture(harness: CreditsHarness, organizationId: string, id: string) {
   return callAs(
     harness,
-    reviewServiceIdentity(),
+    reviewServiceIdentity(organizationId),
     "POST",
     `/internal/v1/credits/reservations/${id}/capture`,
     {
@@ -170,7 +179,7 @@ export async function capture(harness: CreditsHarness, organizationId: string, i
 export async function release(harness: CreditsHarness, organizationId: string, id: string) {
   return callAs(
     harness,
-    reviewServiceIdentity(),
+    reviewServiceIdentity(organizationId),
     "POST",
     `/internal/v1/credits/reservations/${id}/release`,
     {

@@ -442,6 +442,52 @@ describe("the internal reservation API", () => {
     expect(response.body.error.code).toBe("UNAUTHORIZED");
   });
 
+  it("acts only for the organization the service's token was signed for (403 otherwise)", async () => {
+    const mine = newOrganizationId();
+    const theirs = newOrganizationId();
+    const body = (organizationId: string) => ({
+      organizationId,
+      amount: 1,
+      operation: "review",
+      resourceId: randomUUID(),
+      idempotencyKey: randomUUID(),
+    });
+    const forged = await callAs(
+      credits,
+      reviewServiceIdentity(mine),
+      "POST",
+      "/internal/v1/credits/reservations",
+      { body: body(theirs) },
+    );
+    expect(forged.status).toBe(403);
+    expect(forged.body.error.code).toBe("FORBIDDEN");
+    const held = await reserve(credits, theirs, 1);
+    expect(held.status).toBe(201);
+    const id = held.body.data.reservation.id as string;
+    const capturedByOther = await callAs(
+      credits,
+      reviewServiceIdentity(mine),
+      "POST",
+      `/internal/v1/credits/reservations/${id}/capture`,
+      { body: { organizationId: theirs } },
+    );
+    expect(capturedByOther.status).toBe(403);
+    // Still held: its own organization can release it.
+    const released = await release(credits, theirs, id);
+    expect(released.body.data.reservation.status).toBe("released");
+  });
+
+  it("takes upper-case UUIDs as the same ids (not a 500)", async () => {
+    const org = newOrganizationId();
+    const held = await reserve(credits, org.toUpperCase(), 1);
+    expect(held.status).toBe(201);
+    expect(held.body.data.reservation.organizationId).toBe(org);
+    const id = (held.body.data.reservation.id as string).toUpperCase();
+    const captured = await capture(credits, org.toUpperCase(), id);
+    expect(captured.status).toBe(200);
+    expect(captured.body.data.reservation.status).toBe("captured");
+  });
+
   it("is 401 without an identity token", async () => {
     const response = await fetch(`${credits.url}/internal/v1/credits/reservations`, {
       method: "POST",

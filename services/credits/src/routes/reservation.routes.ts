@@ -3,7 +3,7 @@ import { CREDIT_OPERATIONS, CREDITS_INTERNAL_ROUTES } from "@clment/credits-clie
 import { parseInput } from "@clment/http";
 import { z } from "zod";
 import type { ReservationService } from "../domain/reservation.service.js";
-import { idParam, servicesOnly, uuid } from "./request.js";
+import { assertActingFor, idParam, servicesOnly, uuid } from "./request.js";
 import { reservationView } from "./views.js";
 
 const reserveBody = z.strictObject({
@@ -23,18 +23,21 @@ export function reservationRoutes(reservations: ReservationService): Router {
   router.use("/internal/v1/credits", servicesOnly);
   router.post(CREDITS_INTERNAL_ROUTES.reserve, async (req, res) => {
     const input = parseInput(reserveBody, req.body, "body");
+    assertActingFor(res, input.organizationId);
     const { reservation, created } = await reservations.reserve(input);
     res.status(created ? 201 : 200).json({ data: { reservation: reservationView(reservation) } });
   });
   router.post(CREDITS_INTERNAL_ROUTES.capture, async (req, res) => {
     const id = idParam(req, "Reservation");
     const { organizationId } = parseInput(organizationBody, req.body, "body");
+    assertActingFor(res, organizationId);
     const reservation = await reservations.capture(organizationId, id);
     res.json({ data: { reservation: reservationView(reservation) } });
   });
   router.post(CREDITS_INTERNAL_ROUTES.release, async (req, res) => {
     const id = idParam(req, "Reservation");
     const { organizationId } = parseInput(organizationBody, req.body, "body");
+    assertActingFor(res, organizationId);
     const reservation = await reservations.release(organizationId, id);
     res.json({ data: { reservation: reservationView(reservation) } });
   });
