@@ -110,10 +110,12 @@ export async function startGateway(
   });
 
   const readiness: Readiness = {
-    // The services the gateway routes to. (Orchestrators probe /healthz: one service down
-    // must not take every gateway out of routing; /readyz is for smoke tests after a rollout.)
+    // Each service the gateway routes to answers its own /readyz (its Postgres), so this says
+    // whether the region can serve: it is for smoke tests after a rollout. Orchestrators probe
+    // the gateway's /healthz instead, since one service or database down must not take every
+    // gateway out of routing (the gateway answers 503 for that service's routes).
     required: Object.fromEntries(
-      UPSTREAMS.map((name) => [name, () => checkHealth(config.upstreams[name])] as const),
+      UPSTREAMS.map((name) => [name, () => checkReady(config.upstreams[name])] as const),
     ),
     // Without Redis the gateway still serves: credentials go to settings, limits fail open.
     degradable: {
@@ -236,7 +238,7 @@ export async function startGateway(
     if (reference.handle(req.method, pathname ?? "", res)) return;
     if (serveConsole(req.method, pathname ?? "", res, requestId)) return;
     if (pathname === "/readyz") {
-      runReadiness(readiness).then(
+      runReadiness(readiness, READINESS_TIMEOUT_MS).then(
         (result) => {
           const answer = readinessAnswer(result, readiness);
           if (answer instanceof AppError) writeError(res, answer, requestId);
@@ -297,8 +299,18 @@ function isSsoCallback(segments: readonly string[]): boolean {
   return segments.length === SSO_CALLBACK.length && SSO_CALLBACK.every((s, i) => segments[i] === s);
 }
 
-async function checkHealth(baseUrl: string): Promise<void> {
-  const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(1_500) });
+/**
+ * A service's own readiness checks give up after 2 s (runReadiness), so its answer is awaited a
+ * little longer than that, and the gateway's checks a little longer again.
+ */
+const SERVICE_READY_TIMEOUT_MS = 2_500;
+const READINESS_TIMEOUT_MS = 3_000;
+
+/** The service's /readyz answers 200: its Postgres answers (Redis down only degrades it). */
+async function checkReady(baseUrl: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/readyz`, {
+    signal: AbortSignal.timeout(SERVICE_READY_TIMEOUT_MS),
+  });
   await response.body?.cancel();
-  if (!response.ok) throw new Error(`${baseUrl}/healthz answered ${response.status}`);
+  if (!response.ok) throw new Error(`${baseUrl}/readyz answered ${response.status}`);
 }

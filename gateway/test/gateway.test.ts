@@ -271,3 +271,71 @@ describe("the gateway in front of a recording upstream", () => {
     expect(Date.now() - Date.parse(usages[0].lastUsedAt)).toBeLessThan(10_000);
   });
 });
+
+/** A stand-in service whose /healthz always answers 200 and whose /readyz answers `ready`. */
+async function fakeService() {
+  let ready = 200;
+  const server: Server = createServer((req, res) => {
+    const status = req.url === "/readyz" ? ready : req.url === "/healthz" ? 200 : 404;
+    res.writeHead(status, { "content-type": "application/json" }).end("{}");
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    answerReadyWith(status: number) {
+      ready = status;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("the gateway's health endpoints", () => {
+  const region = gatewayRegion("gw-health");
+  let others: Awaited<ReturnType<typeof fakeService>>;
+  let contracts: Awaited<ReturnType<typeof fakeService>>;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    others = await fakeService();
+    contracts = await fakeService();
+    gateway = await startGateway(
+      loadGatewayConfig(region.env(others.url, { CONTRACTS_URL: contracts.url })),
+    );
+  });
+
+  beforeEach(() => contracts.answerReadyWith(200));
+
+  afterAll(async () => {
+    await gateway?.close();
+    await others?.close();
+    await contracts?.close();
+    await region.close();
+  });
+
+  it("is ready when every service's /readyz answers 200", async () => {
+    const ready = await call(gateway.url, "GET", "/readyz");
+    expect(ready.status).toBe(200);
+    expect(ready.body.data).toEqual({
+      status: "ready",
+      checks: { settings: "ok", contracts: "ok", review: "ok", credits: "ok", redis: "ok" },
+    });
+  });
+
+  it("is not ready while a service is up but not ready (its database down), and stays healthy", async () => {
+    contracts.answerReadyWith(503);
+    const ready = await call(gateway.url, "GET", "/readyz");
+    expect(ready.status).toBe(503);
+    expect(ready.body.error).toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      details: [{ path: "contracts", message: "unreachable" }],
+    });
+    const health = await call(gateway.url, "GET", "/healthz");
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ data: { status: "ok" } });
+  });
+});
