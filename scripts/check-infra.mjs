@@ -24,6 +24,18 @@ const SERVICES = readdirSync(join(ROOT, "services"), { withFileTypes: true })
   .map((entry) => entry.name)
   .sort();
 const PROCESSES = ["gateway", ...SERVICES];
+// The services that keep files under DATA_DIR (their source reads `config.dataDir`): in
+// Kubernetes the root filesystem is read-only and replicas share nothing, so each needs
+// DATA_DIR on a ReadWriteMany volume.
+const DATA_DIR_WRITERS = SERVICES.filter((name) => {
+  const src = join(ROOT, "services", name, "src");
+  return readdirSync(src, { recursive: true, withFileTypes: true }).some(
+    (entry) =>
+      entry.isFile() &&
+      entry.name.endsWith(".ts") &&
+      /\bdataDir\b/.test(readFileSync(join(entry.parentPath ?? entry.path, entry.name), "utf8")),
+  );
+});
 
 const problems = [];
 const notes = [];
@@ -212,6 +224,11 @@ function checkOverlay(where, region, documents) {
       if (!limits?.memory) fail(where, `${at} has no memory limit`);
     }
   }
+  for (const name of DATA_DIR_WRITERS) {
+    checkDataDir(where, name, named("Deployment", name), (claim) =>
+      named("PersistentVolumeClaim", claim),
+    );
+  }
   for (const service of of("Service")) {
     if ((service.spec?.type ?? "ClusterIP") !== "ClusterIP") {
       fail(where, `Service ${service.metadata.name} is ${service.spec.type}; only ClusterIP`);
@@ -278,6 +295,31 @@ function checkOverlay(where, region, documents) {
     if (!ingress.spec?.rules?.some((rule) => rule.host === `${region}.clment.com`)) {
       fail(where, `Ingress ${ingress.metadata.name} is not for ${region}.clment.com`);
     }
+  }
+}
+
+/** `name` writes files under DATA_DIR: every replica must see the same ReadWriteMany volume there. */
+function checkDataDir(where, name, deployment, claimNamed) {
+  if (!deployment) return;
+  const pod = deployment.spec?.template?.spec ?? {};
+  const container = (pod.containers ?? []).find((c) => c.name === name) ?? pod.containers?.[0];
+  const at = `Deployment ${name}`;
+  const dataDir = container?.env?.find((variable) => variable.name === "DATA_DIR")?.value;
+  if (!dataDir) return fail(where, `${at} writes files under DATA_DIR but does not set it`);
+  const mount = (container.volumeMounts ?? []).find((m) => m.mountPath === dataDir);
+  const volume = mount && (pod.volumes ?? []).find((v) => v.name === mount.name);
+  const claimName = volume?.persistentVolumeClaim?.claimName;
+  if (!claimName)
+    return fail(where, `${at} mounts no PersistentVolumeClaim at DATA_DIR ${dataDir}`);
+  if (mount.readOnly) fail(where, `${at} mounts DATA_DIR read-only`);
+  const claim = claimNamed(claimName);
+  if (!claim)
+    return fail(where, `${at} mounts PersistentVolumeClaim ${claimName}, not in the manifests`);
+  if (!claim.spec?.accessModes?.includes("ReadWriteMany")) {
+    fail(
+      where,
+      `PersistentVolumeClaim ${claimName} is not ReadWriteMany; every ${name} replica shares it`,
+    );
   }
 }
 
