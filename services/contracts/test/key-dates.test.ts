@@ -158,6 +158,38 @@ describe("key dates", () => {
     ]);
   });
 
+  it("refuses with 409 to move a date from the document onto the kind and date of another one", async () => {
+    const org = harness.newOrg();
+    const created = await harness.upload(org, "POST", "/v1/contracts", {
+      filename: "msa.txt",
+      data: new TextEncoder().encode(
+        "It renews automatically on January 1, 2027 unless either party gives notice by October 1, 2026.",
+      ),
+    });
+    expect(created.status).toBe(201);
+    const contractId = created.body.data.contract.id;
+    const list = await harness.call(org, "GET", `/v1/key-dates?contractId=${contractId}&sort=date`);
+    const [notice, renewal] = list.body.data.keyDates;
+    expect([notice.kind, renewal.kind]).toEqual(["notice", "renewal"]);
+    const clash = await harness.call(org, "PATCH", `/v1/key-dates/${notice.id}`, {
+      body: { kind: "renewal", date: renewal.date },
+    });
+    expect(clash.status).toBe(409);
+    expect(clash.body.error).toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining(
+        "already has a renewal date on 2027-01-01 from its document",
+      ),
+    });
+    // Nothing changed; a date of its own is fine.
+    const unchanged = await harness.call(org, "GET", `/v1/key-dates/${notice.id}`);
+    expect(unchanged.body.data.keyDate).toMatchObject({ kind: "notice", date: "2026-10-01" });
+    const moved = await harness.call(org, "PATCH", `/v1/key-dates/${notice.id}`, {
+      body: { kind: "renewal", date: "2027-02-01" },
+    });
+    expect(moved.status).toBe(200);
+  });
+
   it("keeps another organization's key dates and reminders out of reach (404)", async () => {
     const owner = harness.newOrg();
     const intruder = harness.newOrg();

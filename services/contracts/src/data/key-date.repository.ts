@@ -183,6 +183,10 @@ export class KeyDateRepository {
       .execute();
   }
 
+  /**
+   * Changes a key date. A date from a document moved onto the kind and date of another one of
+   * the same contract breaks `key_dates_extracted_once`: see `isDuplicateExtractedDate`.
+   */
   async update(
     organizationId: string,
     id: string,
@@ -206,4 +210,13 @@ export class KeyDateRepository {
       .executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
+}
+
+/**
+ * Whether `error` is Postgres refusing a second date from a document with the same contract,
+ * kind and date (the unique index `key_dates_extracted_once`).
+ */
+export function isDuplicateExtractedDate(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return e?.code === "23505" && e.constraint === "key_dates_extracted_once";
 }

@@ -4,6 +4,7 @@ import type { ContractsApp } from "../app.js";
 import { ContractRepository } from "../data/contract.repository.js";
 import type { KeyDateKind } from "../data/db.js";
 import {
+  isDuplicateExtractedDate,
   KeyDateRepository,
   type KeyDateChanges,
   type KeyDateFilters,
@@ -82,7 +83,15 @@ export class KeyDateService {
       const keyDates = new KeyDateRepository(trx);
       const before = await keyDates.find(organizationId, id, true);
       if (!before) throw new AppError("NOT_FOUND");
-      const after = (await keyDates.update(organizationId, id, changes))!;
+      const after = (await keyDates.update(organizationId, id, changes).catch((error: unknown) => {
+        if (!isDuplicateExtractedDate(error)) throw error;
+        const kind = changes.kind ?? before.kind;
+        const date = changes.date ?? before.date;
+        throw new AppError(
+          "CONFLICT",
+          `This contract already has a ${kind} date on ${date} from its document; change or delete that one instead`,
+        );
+      }))!;
       if (after.date !== before.date) moves = await this.reminders.followKeyDate(trx, after);
       return after;
     });
