@@ -238,8 +238,11 @@ function checkOverlay(where, region, documents) {
     (d) => d.metadata?.labels?.["app.kubernetes.io/component"] === "migration",
   );
   if (!job) fail(where, "no migration Job");
-  else if (!job.spec?.template?.spec?.containers?.[0]?.resources?.requests) {
-    fail(where, "the migration Job has no resource requests");
+  else {
+    if (!job.spec?.template?.spec?.containers?.[0]?.resources?.requests) {
+      fail(where, "the migration Job has no resource requests");
+    }
+    checkApplyFirst(where, namespace, job, named);
   }
 
   // Only the gateway is reachable from outside the namespace (and the metrics port from monitoring).
@@ -294,6 +297,47 @@ function checkOverlay(where, region, documents) {
     }
     if (!ingress.spec?.rules?.some((rule) => rule.host === `${region}.clment.com`)) {
       fail(where, `Ingress ${ingress.metadata.name} is not for ${region}.clment.com`);
+    }
+  }
+}
+
+const APPLY_FIRST = "clment.com/apply-first";
+
+/**
+ * A release applies `-l clment.com/apply-first=true` and waits for the migration Job before
+ * applying the rest (docs/operations.md), so the Job and every object of the manifests it refers
+ * to must carry that label, or the Job cannot start on a first install or after a change (the
+ * ConfigMap's name changes with its content).
+ */
+function checkApplyFirst(where, namespace, job, named) {
+  const labelled = (d) => d?.metadata?.labels?.[APPLY_FIRST] === "true";
+  if (!labelled(job)) fail(where, `the migration Job is not labelled ${APPLY_FIRST}=true`);
+  const pod = job.spec?.template?.spec ?? {};
+  const needs = [["Namespace", namespace]];
+  if (pod.serviceAccountName) needs.push(["ServiceAccount", pod.serviceAccountName]);
+  for (const container of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
+    for (const source of container.envFrom ?? []) {
+      if (source.configMapRef) needs.push(["ConfigMap", source.configMapRef.name]);
+    }
+    for (const variable of container.env ?? []) {
+      const ref = variable.valueFrom?.configMapKeyRef;
+      if (ref) needs.push(["ConfigMap", ref.name]);
+    }
+  }
+  for (const volume of pod.volumes ?? []) {
+    if (volume.configMap) needs.push(["ConfigMap", volume.configMap.name]);
+    if (volume.persistentVolumeClaim) {
+      needs.push(["PersistentVolumeClaim", volume.persistentVolumeClaim.claimName]);
+    }
+  }
+  for (const [kind, name] of needs) {
+    const object = named(kind, name);
+    // Objects the manifests do not hold (the Secrets) are created beforehand.
+    if (object && !labelled(object)) {
+      fail(
+        where,
+        `${kind}/${name}, which the migration Job needs, is not labelled ${APPLY_FIRST}=true`,
+      );
     }
   }
 }
