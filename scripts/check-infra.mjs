@@ -273,6 +273,18 @@ function checkOverlay(where, region, documents) {
           rule.from.length === 0 ||
           rule.from.some((peer) => peer.ipBlock || peer.namespaceSelector)),
     );
+    // Every rule names its sources: the gateway trusts X-Forwarded-For from whoever reaches it,
+    // so it admits the ingress controller, not every pod and address.
+    const everyone = (peer) =>
+      (peer.namespaceSelector &&
+        Object.keys(peer.namespaceSelector).length === 0 &&
+        !peer.podSelector) ||
+      ["0.0.0.0/0", "::/0"].includes(peer.ipBlock?.cidr);
+    for (const rule of policy.spec?.ingress ?? []) {
+      if (!(rule.from?.length > 0) || rule.from.some(everyone)) {
+        fail(where, `NetworkPolicy ${policy.metadata.name} admits every source; name its peers`);
+      }
+    }
     if (!external) continue;
     const selector = policy.spec?.podSelector ?? {};
     const onlyGateway =
