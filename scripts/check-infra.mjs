@@ -224,6 +224,7 @@ function checkOverlay(where, region, documents) {
       if (!limits?.memory) fail(where, `${at} has no memory limit`);
     }
   }
+  checkReviewGracePeriod(where, named("Deployment", "review"), config?.data ?? {});
   for (const name of DATA_DIR_WRITERS) {
     checkDataDir(where, name, named("Deployment", name), (claim) =>
       named("PersistentVolumeClaim", claim),
@@ -351,6 +352,31 @@ function checkApplyFirst(where, namespace, job, named) {
         `${kind}/${name}, which the migration Job needs, is not labelled ${APPLY_FIRST}=true`,
       );
     }
+  }
+}
+
+/**
+ * Review pods must outlive the longest job after SIGTERM: one review with the OpenAI-compatible
+ * engine makes up to 1 + LLM_MAX_RETRIES calls of LLM_TIMEOUT_MS each (defaults in
+ * services/review/src/config.ts), after the preStop pause, with some slack for the document
+ * fetch and the commit.
+ */
+function checkReviewGracePeriod(where, deployment, settings) {
+  if (!deployment) return;
+  const pod = deployment.spec?.template?.spec ?? {};
+  const timeoutMs = Number(settings.LLM_TIMEOUT_MS ?? 60_000);
+  const retries = Number(settings.LLM_MAX_RETRIES ?? 2);
+  const preStop = Number(
+    pod.containers?.[0]?.lifecycle?.preStop?.exec?.command?.find((arg) => /^\d+$/.test(arg)) ?? 0,
+  );
+  const needed = preStop + Math.ceil((timeoutMs * (retries + 1)) / 1000) + 30;
+  const grace = pod.terminationGracePeriodSeconds ?? 30;
+  if (grace < needed) {
+    fail(
+      where,
+      `Deployment review stops within ${grace} s, but one review job can take ${needed} s ` +
+        `(LLM_TIMEOUT_MS × (1 + LLM_MAX_RETRIES), the preStop pause and 30 s): raise terminationGracePeriodSeconds`,
+    );
   }
 }
 
