@@ -5,8 +5,11 @@
 //   docker-compose nor `docker compose` is installed), and what each region renders to.
 // - infra/k8s: `kubectl kustomize` of every overlay (skipped when kubectl is missing), and
 //   invariants of the rendered manifests: the region's namespace, probes and resources on
-//   every Deployment, one Deployment/Service/HPA/PDB per process, a migration Job, no Secret in
-//   the manifests, and only the gateway reachable from outside its namespace.
+//   every Deployment, one Deployment/Service/HPA/PDB per process, a migration Job labelled
+//   clment.com/apply-first with everything it needs, no Secret in the manifests, only the
+//   gateway reachable from outside its namespace and every NetworkPolicy rule naming its
+//   sources, /readyz and /metrics refused at the Ingress, DATA_DIR on a shared ReadWriteMany
+//   volume for every service that writes files, and review's grace period above its longest job.
 // - infra/docker/Dockerfile: builds every process of the workspace, non-root, with a HEALTHCHECK.
 //
 // Exits 1 with every problem listed.
@@ -300,6 +303,31 @@ function checkOverlay(where, region, documents) {
     )
   ) {
     fail(where, "no NetworkPolicy admits traffic to the gateway");
+  }
+  // The gateway's operational endpoints are refused at the ingress to every address.
+  const deniedToAll = (ingress) => {
+    const ranges = String(
+      ingress.metadata?.annotations?.["nginx.ingress.kubernetes.io/denylist-source-range"] ?? "",
+    ).split(",");
+    return (
+      ranges.map((r) => r.trim()).includes("0.0.0.0/0") &&
+      ranges.map((r) => r.trim()).includes("::/0")
+    );
+  };
+  for (const path of ["/readyz", "/metrics"]) {
+    const blocked = of("Ingress").some(
+      (ingress) =>
+        deniedToAll(ingress) &&
+        (ingress.spec?.rules ?? []).some(
+          (rule) =>
+            rule.host === `${region}.clment.com` &&
+            (rule.http?.paths ?? []).some(
+              (p) => p.path === path && p.pathType !== "ImplementationSpecific",
+            ),
+        ),
+    );
+    if (!blocked)
+      fail(where, `no Ingress refuses ${path} to every address (denylist-source-range)`);
   }
   for (const ingress of of("Ingress")) {
     const backends = (ingress.spec?.rules ?? []).flatMap((rule) =>
