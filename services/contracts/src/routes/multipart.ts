@@ -131,6 +131,8 @@ export async function readMultipart(
   const fields = new Map<string, string[]>();
   let staged: StagedFile | null = null;
   let writing: Promise<void> | null = null;
+  /** Settles once the staging file is closed (at once when there is none). */
+  let stagingClosed: Promise<void> = Promise.resolve();
 
   return new Promise<MultipartBody>((resolve, reject) => {
     let settled = false;
@@ -140,7 +142,12 @@ export async function readMultipart(
       req.unpipe(parser);
       parser.removeAllListeners();
       parser.on("error", () => undefined);
-      const cleanup = staged?.discard() ?? Promise.resolve();
+      // Destroying the parser destroys the file part it is feeding (it never ends otherwise, as
+      // no more of the body comes), which ends the pipeline and closes the staging file. Only a
+      // closed file can be removed for good: an open one keeps its disk space, and one still
+      // being opened would be created again after the removal.
+      parser.destroy();
+      const cleanup = stagingClosed.then(() => staged?.discard());
       const appError =
         error instanceof AppError
           ? error
@@ -190,7 +197,9 @@ export async function readMultipart(
         discard: () => rm(path, { force: true }),
       };
       staged = file;
-      writing = pipeline(stream, measure, createWriteStream(path)).then(() => {
+      const target = createWriteStream(path);
+      stagingClosed = new Promise((settle) => target.once("close", () => settle()));
+      writing = pipeline(stream, measure, target).then(() => {
         file.size = measure.size;
         file.sha256 = measure.hash.digest("hex");
       });
