@@ -67,21 +67,22 @@ export class ContractService {
       ]);
     }
     const id = randomUUID();
+    const next = document ? this.documents.newVersion(organizationId, id) : undefined;
     let version: DocumentVersionRecord | undefined;
     let contract: ContractRecord;
     try {
       contract = await this.app.db.transaction().execute(async (trx) => {
         const contracts = new ContractRepository(trx);
         await contracts.insert(organizationId, id, { ...fields, title });
-        if (document) {
-          version = await this.documents.storeVersion(trx, organizationId, id, document);
+        if (document && next) {
+          version = await this.documents.storeVersion(trx, organizationId, id, document, next);
         }
         const created = (await contracts.find(organizationId, id))!;
         await emit(trx, "contract.created", organizationId, { contract: contractView(created) });
         return created;
       });
     } catch (error) {
-      if (version) await this.app.blobs.delete(version.blobKey).catch(() => undefined);
+      if (next) await this.documents.discardStored(next);
       throw error;
     }
     this.app.kickRelay();

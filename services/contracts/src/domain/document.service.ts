@@ -24,6 +24,12 @@ export interface AcceptedDocument {
   filename: string;
 }
 
+/** A version's id and blob key, chosen before its transaction. */
+export interface NewVersion {
+  id: string;
+  blobKey: string;
+}
+
 export interface DocumentDownload {
   filename: string;
   mimeType: string;
@@ -44,18 +50,26 @@ export class DocumentService {
   }
 
   /**
+   * Names a version before it is stored: the caller's transaction stores it with `storeVersion`,
+   * and if that transaction fails, `discardStored` removes whatever of it reached the store.
+   */
+  newVersion(organizationId: string, contractId: string): NewVersion {
+    const id = randomUUID();
+    return { id, blobKey: `${organizationId}/${contractId}/${id}` };
+  }
+
+  /**
    * Stores an accepted document as the contract's next version, inside the caller's transaction
-   * (the contract row locked). The file goes into the blob store first; if the transaction then
-   * fails, `discardStored` removes it.
+   * (the contract row locked). The file goes into the blob store first, so it is there once the
+   * row commits.
    */
   async storeVersion(
     trx: Kysely<DB>,
     organizationId: string,
     contractId: string,
     document: AcceptedDocument,
+    { id: versionId, blobKey }: NewVersion,
   ): Promise<DocumentVersionRecord> {
-    const versionId = randomUUID();
-    const blobKey = `${organizationId}/${contractId}/${versionId}`;
     await this.app.blobs.putFile(blobKey, document.file.path);
     const version = await new DocumentRepository(trx).insertNext(organizationId, {
       id: versionId,
@@ -83,40 +97,64 @@ export class DocumentService {
       throw new AppError("NOT_FOUND");
     }
     const document = await this.accept(file);
-    let stored: DocumentVersionRecord | undefined;
+    const next = this.newVersion(organizationId, id);
+    let stored: DocumentVersionRecord;
     try {
-      await this.app.db.transaction().execute(async (trx) => {
+      stored = await this.app.db.transaction().execute(async (trx) => {
         const contracts = new ContractRepository(trx);
         if (!(await contracts.lock(organizationId, id))) throw new AppError("NOT_FOUND");
-        stored = await this.storeVersion(trx, organizationId, id, document);
+        const version = await this.storeVersion(trx, organizationId, id, document, next);
         const contract = await contracts.find(organizationId, id);
         await emit(trx, "contract.updated", organizationId, {
           contract: contractView(contract!),
           changed: ["document"],
         });
+        return version;
       });
     } catch (error) {
-      if (stored) await this.app.blobs.delete(stored.blobKey).catch(() => undefined);
+      await this.discardStored(next);
       throw error;
     }
     this.app.kickRelay();
-    const version = await this.afterUpload(organizationId, stored!);
+    const version = await this.afterUpload(organizationId, stored);
     const contract = await new ContractRepository(this.app.db).find(organizationId, id);
     if (!contract) throw new AppError("NOT_FOUND");
     return { contract: contractView(contract), version: versionView(version) };
   }
 
+  /** Removes the file of a version whose transaction failed; a file never stored is no error. */
+  async discardStored(version: NewVersion): Promise<void> {
+    await this.app.blobs.delete(version.blobKey).catch((error: unknown) => {
+      this.app.logger.error(
+        { err: error, blobKey: version.blobKey },
+        "could not remove the file of a failed upload",
+      );
+    });
+  }
+
   /**
    * After a version committed: small documents are extracted now, so the answer already has
-   * their text; larger ones are queued by the `document.uploaded` event.
+   * their text; larger ones are queued by the `document.uploaded` event. The upload stands
+   * whatever happens here: if the extraction fails, the version is answered with its extraction
+   * pending, and the sweep queues it again (a 500 would invite a retry, and a second version).
    */
   async afterUpload(
     organizationId: string,
     version: DocumentVersionRecord,
   ): Promise<DocumentVersionRecord> {
     if (version.size > this.app.settings.inlineExtractionMaxBytes) return version;
-    await this.extract(organizationId, version.id);
-    return (await new DocumentRepository(this.app.db).find(organizationId, version.id)) ?? version;
+    try {
+      await this.extract(organizationId, version.id);
+      return (
+        (await new DocumentRepository(this.app.db).find(organizationId, version.id)) ?? version
+      );
+    } catch (error) {
+      this.app.logger.warn(
+        { err: error, organizationId, versionId: version.id },
+        "inline extraction failed; the sweep will retry it",
+      );
+      return version;
+    }
   }
 
   async versions(
