@@ -30,6 +30,32 @@ export class WorkRepository {
   }
 
   /**
+   * Resources failed long ago whose credits were neither charged nor given back (releasing them
+   * failed), while the credits service still holds them: until the hold ends they are not
+   * spendable, and the resource would say `released: false` for good.
+   */
+  async unreleased(
+    name: JobName,
+    olderThanMs: number,
+    heldForMs: number,
+    limit: number,
+  ): Promise<{ id: string; organizationId: string }[]> {
+    const rows = await this.db
+      .selectFrom(TABLES[name])
+      .select(["id", "organization_id"])
+      .where("status", "=", "failed")
+      .where("reservation_id", "is not", null)
+      .where("charged_at", "is", null)
+      .where("released_at", "is", null)
+      .where("updated_at", "<", sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
+      .where("created_at", ">", sql<Date>`now() - make_interval(secs => ${heldForMs / 1000})`)
+      .orderBy("updated_at")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, organizationId: r.organization_id }));
+  }
+
+  /**
    * Resources completed long ago but not charged (capturing their credits failed), whose
    * reservation is young enough for the credits service to hold it still.
    */

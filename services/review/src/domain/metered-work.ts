@@ -2,7 +2,29 @@ import type { CreditOperation } from "@clment/credits-client";
 import { AppError } from "@clment/http";
 import type { ReviewApp } from "../app.js";
 import type { JobStatus } from "../data/db.js";
+import { PermanentJobError } from "../jobs/job.errors.js";
 import type { JobName } from "../jobs/work.queue.js";
+import { RESERVATION_HOLD_MS } from "./metering.js";
+
+/**
+ * The longest an attempt of an AI job may take (the provider's timeout and retries included):
+ * work is started only while its credits stay held at least this long.
+ */
+export const WORK_ATTEMPT_MAX_MS = 10 * 60_000;
+
+/**
+ * Refuses to start work whose credits could be given back before it completes: the hold is
+ * `RESERVATION_HOLD_MS` from the request, after which credits returns the credits, a capture is
+ * refused, and the work would be free (and the balance could be spent twice). Such work fails,
+ * saying why, and its credits are released; the client asks again.
+ */
+export function assertCreditsStillHeld(work: { createdAt: Date }, now = new Date()): void {
+  if (now.getTime() - work.createdAt.getTime() > RESERVATION_HOLD_MS - WORK_ATTEMPT_MAX_MS) {
+    throw new PermanentJobError(
+      "The work waited too long to start and the credits held for it ran out; request it again",
+    );
+  }
+}
 
 /**
  * The start of every AI operation: reserve its credits (402 with nothing queued when short),

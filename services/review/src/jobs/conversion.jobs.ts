@@ -3,7 +3,7 @@ import type { ReviewApp } from "../app.js";
 import { ConversionRepository, type ConversionRecord } from "../data/conversion.repository.js";
 import { MIME_TYPES, render, type ConversionFormat } from "../documents/conversion.renderers.js";
 import { emit } from "../domain/events.js";
-import { captureCredits, releaseCredits } from "../domain/metered-work.js";
+import { assertCreditsStillHeld, captureCredits, releaseCredits } from "../domain/metered-work.js";
 import { contractText } from "./contract-text.js";
 import { fileBase } from "./document-names.js";
 import type { WorkJobData } from "./work.queue.js";
@@ -19,8 +19,12 @@ export class ConversionJobs implements WorkHandler {
   async run({ organizationId, id }: WorkJobData): Promise<void> {
     const conversions = new ConversionRepository(this.app.db);
     const conversion = await conversions.find(organizationId, id);
-    if (!conversion || conversion.status === "failed") return;
+    if (!conversion) return;
+    if (conversion.status === "failed") {
+      return this.fail({ organizationId, id }, conversion.error ?? "");
+    }
     if (conversion.status === "completed") return this.capture(conversion);
+    assertCreditsStillHeld(conversion, this.clock());
     if (!(await conversions.markRunning(organizationId, id)))
       return this.run({ organizationId, id });
 

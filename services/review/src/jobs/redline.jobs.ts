@@ -5,7 +5,7 @@ import { RedlineRepository, type RedlineRecord } from "../data/redline.repositor
 import { ReviewRepository } from "../data/review.repository.js";
 import { buildRedlineDocx } from "../documents/redline.builder.js";
 import { emit } from "../domain/events.js";
-import { captureCredits, releaseCredits } from "../domain/metered-work.js";
+import { assertCreditsStillHeld, captureCredits, releaseCredits } from "../domain/metered-work.js";
 import { contractText } from "./contract-text.js";
 import { fileBase } from "./document-names.js";
 import { PermanentJobError } from "./job.errors.js";
@@ -22,8 +22,10 @@ export class RedlineJobs implements WorkHandler {
   async run({ organizationId, id }: WorkJobData): Promise<void> {
     const redlines = new RedlineRepository(this.app.db);
     const redline = await redlines.find(organizationId, id);
-    if (!redline || redline.status === "failed") return;
+    if (!redline) return;
+    if (redline.status === "failed") return this.fail({ organizationId, id }, redline.error ?? "");
     if (redline.status === "completed") return this.capture(redline);
+    assertCreditsStillHeld(redline, this.clock());
     if (!(await redlines.markRunning(organizationId, id))) return this.run({ organizationId, id });
 
     const review = await new ReviewRepository(this.app.db).find(organizationId, redline.reviewId);

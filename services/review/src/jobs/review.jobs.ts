@@ -3,7 +3,7 @@ import { FindingRepository } from "../data/finding.repository.js";
 import { ReviewRepository, type ReviewRecord } from "../data/review.repository.js";
 import { RetryableProviderError } from "../engine/review.types.js";
 import { emit } from "../domain/events.js";
-import { captureCredits, releaseCredits } from "../domain/metered-work.js";
+import { assertCreditsStillHeld, captureCredits, releaseCredits } from "../domain/metered-work.js";
 import { findingSnapshot, reviewSnapshot, summarize } from "../domain/review.views.js";
 import { contractText } from "./contract-text.js";
 import { PermanentJobError } from "./job.errors.js";
@@ -21,12 +21,15 @@ export class ReviewJobs implements WorkHandler {
   async run({ organizationId, id }: WorkJobData): Promise<void> {
     const reviews = new ReviewRepository(this.app.db);
     const review = await reviews.find(organizationId, id);
-    if (!review || review.status === "failed") return;
+    if (!review) return;
+    // Failed earlier: only giving its credits back may be left to do.
+    if (review.status === "failed") return this.fail({ organizationId, id }, review.error ?? "");
     if (review.status === "completed") {
       // An earlier attempt finished the work; only the charge may be left to do.
       await this.capture(review);
       return;
     }
+    assertCreditsStillHeld(review);
     const claimed = await reviews.markRunning(organizationId, id);
     if (!claimed) return this.run({ organizationId, id });
 

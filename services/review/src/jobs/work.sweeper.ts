@@ -17,8 +17,9 @@ export interface SweeperOptions {
 /**
  * Queues again the job of any resource left unsettled for a long time: unfinished (Redis lost
  * its job, it could not be queued, or its last attempt could not mark it failed), or completed
- * but not charged while its credits are still held (every attempt to capture them failed). The
- * job does what is left: the work, or only the capture. A job BullMQ still waits on or runs is
+ * but not charged while its credits are still held (every attempt to capture them failed), or
+ * failed with its credits neither charged nor released (releasing them failed). The job does
+ * what is left: the work, only the capture, or only the release. A job BullMQ still waits on or runs is
  * left alone; one it gave up on is retried. Returns how many jobs were queued again.
  */
 export async function sweepOnce(options: Omit<SweeperOptions, "intervalMs">): Promise<number> {
@@ -28,6 +29,7 @@ export async function sweepOnce(options: Omit<SweeperOptions, "intervalMs">): Pr
     const unsettled = [
       ...(await work.unfinished(name, options.staleMs, 100)),
       ...(await work.uncharged(name, options.staleMs, RESERVATION_HOLD_MS, 100)),
+      ...(await work.unreleased(name, options.staleMs, RESERVATION_HOLD_MS, 100)),
     ];
     for (const item of unsettled) {
       const data = { organizationId: item.organizationId, id: item.id };
