@@ -30,11 +30,26 @@ const booleanFlag = z
  */
 export const settingsEnvSchema = z.object({
   /**
-   * Encrypts webhook secrets at rest (AES-256-GCM, key = HKDF-SHA256 of this value). Optional:
-   * without it the key is derived (HKDF, another label) from IDENTITY_SECRET. Changing it makes
-   * stored secrets unreadable: rotate every endpoint's secret afterwards.
+   * Encrypts stored secrets (webhook, integration, SSO) at rest (AES-256-GCM, key = HKDF-SHA256
+   * of this value). Optional: without it the key is derived (HKDF, another label) from
+   * IDENTITY_SECRET. The keys derived from IDENTITY_SECRET and IDENTITY_ACCEPTED_SECRETS are
+   * always accepted for decryption, so setting or changing it keeps stored secrets readable.
    */
   WEBHOOK_ENCRYPTION_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  /**
+   * Comma-separated previous values of WEBHOOK_ENCRYPTION_KEY, accepted for decryption only
+   * while stored secrets are re-encrypted under the current key (the overlap of a key change).
+   */
+  WEBHOOK_ENCRYPTION_ACCEPTED_KEYS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((key) => key.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(32, "every accepted key must be at least 32 characters"))),
   /** Allow `http://` endpoint URLs and SSO issuers (local development and tests only). */
   WEBHOOKS_ALLOW_HTTP: booleanFlag,
   /**
@@ -78,9 +93,19 @@ export const DEFAULT_RETRY_DELAYS_MS = [
 /** How long the previous secret keeps signing after a rotation. */
 export const SECRET_ROTATION_OVERLAP_MS = DAY_MS;
 
+/**
+ * How often each process re-encrypts stored secrets still under a previous key (also once at
+ * start): shorter than the 60 s a rotation waits before dropping the previous key.
+ */
+export const SECRET_REENCRYPT_INTERVAL_MS = 30_000;
+
 export interface WebhookConfig {
   /** Raw key material; the AES key is derived from it. Absent: derived from IDENTITY_SECRET. */
   encryptionKey?: string;
+  /** Previous raw key materials, accepted for decryption only. */
+  acceptedEncryptionKeys: readonly string[];
+  /** How often stored secrets under a previous key are re-encrypted under the current one. */
+  reencryptIntervalMs: number;
   allowHttp: boolean;
   allowPrivateNetworks: boolean;
   timeoutMs: number;
@@ -115,6 +140,8 @@ export function loadSettingsConfig(
   return {
     webhooks: {
       ...(parsed.WEBHOOK_ENCRYPTION_KEY ? { encryptionKey: parsed.WEBHOOK_ENCRYPTION_KEY } : {}),
+      acceptedEncryptionKeys: parsed.WEBHOOK_ENCRYPTION_ACCEPTED_KEYS,
+      reencryptIntervalMs: SECRET_REENCRYPT_INTERVAL_MS,
       allowHttp: parsed.WEBHOOKS_ALLOW_HTTP,
       allowPrivateNetworks: parsed.WEBHOOKS_ALLOW_PRIVATE_NETWORKS,
       timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,

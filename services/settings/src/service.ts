@@ -22,7 +22,9 @@ import { SsoLoginService } from "./domain/sso-login.service.js";
 import { SsoService } from "./domain/sso.service.js";
 import { WebhookDeliveryService } from "./domain/webhook-delivery.service.js";
 import { WebhookEndpointService } from "./domain/webhook-endpoint.service.js";
+import { SecretReencryptionService } from "./domain/secret-reencryption.service.js";
 import { WebhookSecretCipher } from "./domain/webhook.secrets.js";
+import { SecretReencryptionJobs } from "./jobs/secret-reencryption.jobs.js";
 import { WebhookDeliveryJobs } from "./jobs/webhook-delivery.jobs.js";
 import { settingsEventHandlers } from "./jobs/webhook.events.js";
 import { migrations } from "./migrations/index.js";
@@ -65,25 +67,40 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
     const http = new WebhookHttpClient({ ...webhookConfig, resolver: options.resolver });
     const jobs = new WebhookDeliveryJobs(context, webhookConfig);
     const mailer = new Mailer(email, context.logger);
-    // The region's one cipher for stored secrets: webhook, integration and SSO secrets.
+    // The region's one cipher for stored secrets: webhook, integration and SSO secrets. It
+    // accepts every previous key still configured, and secrets move to the current key.
     const cipher = new WebhookSecretCipher({
       encryptionKey: webhookConfig.encryptionKey,
+      acceptedEncryptionKeys: webhookConfig.acceptedEncryptionKeys,
       identitySecret: context.config.IDENTITY_SECRET,
+      acceptedIdentitySecrets: context.config.IDENTITY_ACCEPTED_SECRETS,
     });
+    const reencryption = new SecretReencryptionService({
+      db: context.db,
+      cipher,
+      logger: context.logger,
+    });
+    const reencryptionJobs = new SecretReencryptionJobs(
+      reencryption,
+      webhookConfig.reencryptIntervalMs,
+      context.logger,
+    );
     const webhookDeps = {
       ...deps,
       config: webhookConfig,
       cipher,
+      reencryption,
       http,
       scheduler: jobs,
       logger: context.logger,
     };
     context.onClose(async () => {
+      await reencryptionJobs.stop();
       await jobs.stop();
       http.close();
       mailer.close();
     });
-    const sso = new SsoService({ ...deps, cipher });
+    const sso = new SsoService({ ...deps, cipher, reencryption });
     return {
       auth: new AuthService(deps),
       apiKeys: new ApiKeyService(deps),
@@ -94,7 +111,7 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
       webhooks: new WebhookEndpointService(webhookDeps),
       webhookDeliveries: new WebhookDeliveryService(webhookDeps),
       emails: new EmailNotificationService(context.db, mailer),
-      integrations: new IntegrationService({ ...deps, cipher }),
+      integrations: new IntegrationService({ ...deps, cipher, reencryption }),
       sso,
       // The console's session cookies (set here, checked by the gateway with the same secret).
       sessionCookies: new SessionCookies({
@@ -116,6 +133,7 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
       }),
       allowHttp: webhookConfig.allowHttp,
       jobs,
+      reencryptionJobs,
     };
   }
 
@@ -158,7 +176,8 @@ export function createSettingsService(options: SettingsServiceOptions = {}): Ser
       );
     },
     async start(context) {
-      const { jobs, webhookDeliveries } = useCasesOf(context);
+      const { jobs, webhookDeliveries, reencryptionJobs } = useCasesOf(context);
+      reencryptionJobs.start();
       jobs.start({
         attempt: (job) => webhookDeliveries.attempt(job),
         due: (limit) => webhookDeliveries.due(limit),

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import type { Logger } from "@clment/http";
 import {
   hashSecret,
   IDENTITY_HEADER,
@@ -22,6 +23,7 @@ import {
   testSecret,
   TEST_REDIS_URL,
   uniqueId,
+  type TestDatabase,
   type TestResponse,
 } from "@clment/testing";
 import { settingsService } from "../src/service.js";
@@ -62,18 +64,25 @@ export class SettingsHarness {
   /**
    * `definition` replaces the default settings service (e.g. one made by createSettingsService
    * with test settings); `redisUrl` points it at another Redis (e.g. a private redis-server);
-   * `env` adds to or overrides the service's environment.
+   * `env` adds to or overrides the service's environment (the harness signs identity tokens with
+   * its `IDENTITY_SECRET`); `database` runs it on an existing database, which closing leaves in
+   * place (another deployment of the same region); `logger` receives its log lines.
    */
   static async start(
     options: {
       definition?: ServiceDefinition<DB>;
       redisUrl?: string;
       env?: Record<string, string>;
+      database?: TestDatabase;
+      logger?: Logger;
     } = {},
   ): Promise<SettingsHarness> {
-    const database = await createTestDatabase("settings");
+    const existing = options.database;
+    const database = existing
+      ? { url: existing.url, drop: async () => undefined }
+      : await createTestDatabase("settings");
     const redis = createTestRedisPrefix("settings");
-    const secret = testSecret("settings");
+    const secret = options.env?.IDENTITY_SECRET ?? testSecret("settings");
     try {
       const service = await startService(
         options.definition ?? settingsService,
@@ -87,6 +96,7 @@ export class SettingsHarness {
           LOG_LEVEL: process.env.CLMENT_TEST_LOG_LEVEL ?? "silent",
           ...options.env,
         }),
+        options.logger ? { logger: options.logger } : {},
       );
       return new SettingsHarness(service, new IdentityTokens(secret, REGION), async () => {
         await service.close();

@@ -73,7 +73,7 @@ describe("cloud integrations", () => {
       expect(saved.body.data.integration).toMatchObject({ provider, configured: true });
       const stored = await storedSecrets(owner.organization.id, provider);
       for (const [field, ciphertext] of Object.entries(stored ?? {})) {
-        expect(ciphertext).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
+        expect(ciphertext).toMatch(/^v2:[\w-]+:[^:]+:[^:]+:[^:]+$/);
         expect(ciphertext).not.toContain((config as Record<string, string>)[field]);
       }
       expect(Object.keys(stored ?? {}).length).toBe(secrets.length);

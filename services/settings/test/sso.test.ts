@@ -55,7 +55,7 @@ describe("single sign-on configuration", () => {
     `.execute(settings.db);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.row).not.toContain(CLIENT_SECRET);
-    expect(rows[0]!.ciphertext).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
+    expect(rows[0]!.ciphertext).toMatch(/^v2:[\w-]+:[^:]+:[^:]+:[^:]+$/);
 
     const { clientSecret: _omitted, ...withoutSecret } = ssoConfig;
     const kept = await settings.request("PUT", "/v1/settings/sso", {

@@ -89,7 +89,7 @@ describe("webhook subscriptions", () => {
     expect(stored).not.toContain(secret.slice("whsec_".length));
     expect(stored).not.toContain(Buffer.from(secret).toString("base64"));
     expect(stored).not.toContain(Buffer.from(secret).toString("hex"));
-    expect(JSON.parse(stored).secret_ciphertext).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
+    expect(JSON.parse(stored).secret_ciphertext).toMatch(/^v2:[\w-]+:[^:]+:[^:]+:[^:]+$/);
   });
 
   it("refuses bad bodies with 400 and details", async () => {

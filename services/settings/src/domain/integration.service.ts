@@ -10,16 +10,22 @@ import {
   type Integration,
   type IntegrationConfigInput,
 } from "./integration.model.js";
-import type { WebhookSecretCipher } from "./webhook.secrets.js";
+import {
+  secretAssociatedData,
+  type SecretReencryptionService,
+} from "./secret-reencryption.service.js";
+import { SecretUnreadableError, type WebhookSecretCipher } from "./webhook.secrets.js";
 
 export interface IntegrationDeps extends SettingsDeps {
   /** The region's AES-256-GCM cipher for stored secrets (shared with webhook secrets). */
   cipher: WebhookSecretCipher;
+  /** Moves secrets read or kept under a previous key to the current one. */
+  reencryption: SecretReencryptionService;
 }
 
-/** What binds a stored secret to its organization, provider and field. */
-function associatedData(organizationId: string, provider: IntegrationProvider, field: string) {
-  return `integration:${organizationId}:${provider}:${field}`;
+/** Where an integration secret is stored (its associated data names the same). */
+function locationOf(organizationId: string, provider: IntegrationProvider, field: string) {
+  return { kind: "integration" as const, organizationId, provider, field };
 }
 
 function toIntegration(provider: IntegrationProvider, row?: IntegrationRow): Integration {
@@ -78,11 +84,14 @@ export class IntegrationService {
         if (typeof value === "string") {
           secrets[field] = this.deps.cipher.encrypt(
             value,
-            associatedData(actor.organizationId, provider, field),
+            secretAssociatedData(locationOf(actor.organizationId, provider, field)),
           );
           changedSecrets.push(field);
         } else if (before?.secrets[field] !== undefined) {
-          secrets[field] = before.secrets[field];
+          secrets[field] = this.deps.reencryption.kept(
+            locationOf(actor.organizationId, provider, field),
+            before.secrets[field],
+          );
         } else {
           missing.push({ path: `body.${field}`, message: "is required" });
         }
@@ -131,7 +140,10 @@ export class IntegrationService {
     });
   }
 
-  /** A provider's secrets in clear, for the code that talks to it (never for an answer). */
+  /**
+   * A provider's secrets in clear, for the code that talks to it (never for an answer). A secret
+   * no accepted key opens is logged and answers 503, never its reason.
+   */
   async secretsOf(
     organizationId: string,
     provider: IntegrationProvider,
@@ -139,11 +151,21 @@ export class IntegrationService {
     const rows = await integrationRepository.list(this.deps.db, organizationId);
     const row = rows.find((candidate) => candidate.provider === provider);
     if (!row) return null;
-    return Object.fromEntries(
-      Object.entries(row.secrets).map(([field, stored]) => [
-        field,
-        this.deps.cipher.decrypt(stored, associatedData(organizationId, provider, field)),
-      ]),
-    );
+    const secrets: Record<string, string> = {};
+    for (const [field, stored] of Object.entries(row.secrets)) {
+      const location = locationOf(organizationId, provider, field);
+      try {
+        secrets[field] = this.deps.cipher.decrypt(stored, secretAssociatedData(location));
+      } catch (error) {
+        if (!(error instanceof SecretUnreadableError)) throw error;
+        this.deps.reencryption.logUnreadable(location, error);
+        throw new AppError(
+          "SERVICE_UNAVAILABLE",
+          "This integration's stored secrets cannot be used",
+        );
+      }
+      await this.deps.reencryption.refresh(location, stored, secrets[field]);
+    }
+    return secrets;
   }
 }

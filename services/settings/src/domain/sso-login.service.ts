@@ -18,6 +18,7 @@ import { startSession, type SignedIn } from "./auth.service.js";
 import type { SettingsDeps } from "./deps.js";
 import { toMember } from "./member.service.js";
 import type { SsoService } from "./sso.service.js";
+import { SecretUnreadableError } from "./webhook.secrets.js";
 
 /** How long a started single sign-on can be completed. */
 export const SSO_LOGIN_TTL_MS = 10 * 60 * 1000;
@@ -258,7 +259,15 @@ export class SsoLoginService {
     requestId: string | null,
     unavailable: () => never,
   ): Promise<OidcClient> {
-    const clientSecret = await this.deps.sso.clientSecretOf(config.organization_id);
+    let clientSecret: string | null;
+    try {
+      clientSecret = await this.deps.sso.clientSecretOf(config.organization_id);
+    } catch (error) {
+      // The encryption key changed under the stored secret (logged where it was read): the
+      // provider cannot be used, and the caller learns no more than that.
+      if (!(error instanceof SecretUnreadableError)) throw error;
+      return unavailable();
+    }
     if (clientSecret === null) throw new AppError("NOT_FOUND", NO_SSO);
     try {
       return await OidcClient.discover({

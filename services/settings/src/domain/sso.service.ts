@@ -4,6 +4,8 @@ import { ssoRepository, type SsoConfigRow } from "../data/sso.repository.js";
 import { auditBy, settingsActor, type Caller, type SettingsActor } from "./caller.js";
 import type { IntegrationDeps } from "./integration.service.js";
 import type { SecretState } from "./integration.model.js";
+import { secretAssociatedData } from "./secret-reencryption.service.js";
+import { SecretUnreadableError } from "./webhook.secrets.js";
 
 export interface SsoConfig {
   issuer: string;
@@ -39,8 +41,9 @@ function assertOwner(actor: SettingsActor): void {
   if (actor.role !== "owner") throw new AppError("FORBIDDEN", OWNERS_ONLY);
 }
 
-function associatedData(organizationId: string): string {
-  return `sso:${organizationId}:client_secret`;
+/** Where an organization's client secret is stored (its associated data names the same). */
+function locationOf(organizationId: string) {
+  return { kind: "sso" as const, organizationId };
 }
 
 function toSsoConfig(row: SsoConfigRow): SsoConfig {
@@ -81,10 +84,13 @@ export class SsoService {
       if (input.clientSecret !== undefined) {
         ciphertext = this.deps.cipher.encrypt(
           input.clientSecret,
-          associatedData(actor.organizationId),
+          secretAssociatedData(locationOf(actor.organizationId)),
         );
       } else if (before && !issuerChanged && !clientIdChanged) {
-        ciphertext = before.client_secret_ciphertext;
+        ciphertext = this.deps.reencryption.kept(
+          locationOf(actor.organizationId),
+          before.client_secret_ciphertext,
+        );
       } else {
         throw new AppError("VALIDATION_ERROR", "Invalid body", [
           {
@@ -138,11 +144,25 @@ export class SsoService {
     });
   }
 
-  /** The client secret in clear, for the sign-in flow (never for an answer). */
+  /**
+   * The client secret in clear, for the sign-in flow (never for an answer).
+   * SecretUnreadableError (logged here) when no accepted key opens it.
+   */
   async clientSecretOf(organizationId: string): Promise<string | null> {
     const row = await ssoRepository.find(this.deps.db, organizationId);
-    return row
-      ? this.deps.cipher.decrypt(row.client_secret_ciphertext, associatedData(organizationId))
-      : null;
+    if (!row) return null;
+    const location = locationOf(organizationId);
+    const stored = row.client_secret_ciphertext;
+    let secret: string;
+    try {
+      secret = this.deps.cipher.decrypt(stored, secretAssociatedData(location));
+    } catch (error) {
+      if (error instanceof SecretUnreadableError) {
+        this.deps.reencryption.logUnreadable(location, error);
+      }
+      throw error;
+    }
+    await this.deps.reencryption.refresh(location, stored, secret);
+    return secret;
   }
 }

@@ -16,6 +16,7 @@ import {
 } from "../data/webhook-delivery.repository.js";
 import { webhookEndpointRepository as endpoints } from "../data/webhook-endpoint.repository.js";
 import { auditBy, settingsActor, type Caller, type SettingsActor } from "./caller.js";
+import { secretAssociatedData } from "./secret-reencryption.service.js";
 import type { WebhookDeps } from "./webhook.deps.js";
 import {
   toDelivery,
@@ -209,10 +210,11 @@ export class WebhookDeliveryService {
   private async send(delivery: ClaimedDelivery, startedAt: Date): Promise<AttemptResult> {
     let secrets: string[];
     try {
-      secrets = this.secretsOf(delivery, startedAt);
+      secrets = await this.secretsOf(delivery, startedAt);
     } catch (error) {
-      // The encryption key changed under a stored secret: no attempt can be signed until the
-      // secret is rotated. Logged as a failed attempt, never as a stuck delivery.
+      // No accepted key opens a stored secret (its key was dropped before it was re-encrypted):
+      // no attempt can be signed until the secret is rotated. Logged as a failed attempt, never
+      // as a stuck delivery.
       this.deps.logger.error(
         { err: error, webhookId: delivery.endpoint_id },
         "webhook secret unreadable",
@@ -229,16 +231,27 @@ export class WebhookDeliveryService {
     return this.deps.http.send(delivery.url, { ...headers }, delivery.body);
   }
 
-  /** The current secret, and the previous one while its rotation overlap lasts. */
-  private secretsOf(delivery: ClaimedDelivery, now: Date): string[] {
-    const { cipher } = this.deps;
-    const secrets = [cipher.decrypt(delivery.secret_ciphertext, delivery.endpoint_id)];
+  /**
+   * The current secret, and the previous one while its rotation overlap lasts; one read under a
+   * previous encryption key is written again under the current key.
+   */
+  private async secretsOf(delivery: ClaimedDelivery, now: Date): Promise<string[]> {
+    const stored: [column: "secret_ciphertext" | "previous_secret_ciphertext", string][] = [
+      ["secret_ciphertext", delivery.secret_ciphertext],
+    ];
     if (
       delivery.previous_secret_ciphertext &&
       delivery.previous_secret_expires_at &&
       delivery.previous_secret_expires_at > now
     ) {
-      secrets.push(cipher.decrypt(delivery.previous_secret_ciphertext, delivery.endpoint_id));
+      stored.push(["previous_secret_ciphertext", delivery.previous_secret_ciphertext]);
+    }
+    const secrets: string[] = [];
+    for (const [column, ciphertext] of stored) {
+      const location = { kind: "webhook" as const, webhookId: delivery.endpoint_id, column };
+      const secret = this.deps.cipher.decrypt(ciphertext, secretAssociatedData(location));
+      await this.deps.reencryption.refresh(location, ciphertext, secret);
+      secrets.push(secret);
     }
     return secrets;
   }
