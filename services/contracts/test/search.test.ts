@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { waitFor } from "@clment/testing";
 import { sql } from "kysely";
@@ -195,6 +196,106 @@ describe("search", () => {
     const mine = await search(org, "q=platypus");
     expect(mine.status).toBe(200);
     expect(mine.body.data).toEqual({ results: [], total: 0 });
+  });
+
+  it("keeps another organization's text out of the caller's results and total, even when it spells the caller's scope", async () => {
+    const victim = harness.newOrg();
+    const attacker = harness.newOrg();
+    const hex = victim.id.replaceAll("-", "");
+    const mine: string[] = [];
+    for (const n of [1, 2, 3]) {
+      mine.push((await textContract(victim, `Heron agreement ${n}`, "Heron wing clauses.")).id);
+    }
+    await searchUntil(victim, "q=heron", 3);
+    // The scope words as they were (`org<hex>`, `type<type>`) and as they are now, through the
+    // API and, past every candidate limit, straight into the index.
+    const spelled = `org${hex} typecontract org ${hex} type contract`;
+    await textContract(attacker, `${spelled} heron kestrel agreement`, "heron wing clauses");
+    await searchUntil(attacker, "q=kestrel", 1);
+    await harness.db
+      .insertInto("search_documents")
+      .columns(["organization_id", "type", "resource_id", "contract_id", "title", "body"])
+      .expression((eb) =>
+        eb
+          .selectFrom(sql<{ n: number }>`generate_series(1, 1200)`.as("g"))
+          .select([
+            sql<string>`${attacker.id}::uuid`.as("organization_id"),
+            sql<string>`'contract'`.as("type"),
+            sql<string>`gen_random_uuid()`.as("resource_id"),
+            sql<null>`null`.as("contract_id"),
+            sql<string>`${spelled} || ' heron agreement ' || g`.as("title"),
+            sql<string>`${spelled} || ' heron wing clauses'`.as("body"),
+          ]),
+      )
+      .execute();
+    // Nor may a row of the caller's own of another type pass for a contract.
+    await harness.db
+      .insertInto("search_documents")
+      .values({
+        organization_id: victim.id,
+        type: "playbook",
+        resource_id: randomUUID(),
+        title: "typecontract type contract heron wing playbook",
+        keywords: "",
+        body: "",
+      })
+      .execute();
+    for (const query of [
+      "q=heron&types=contract",
+      `q=${encodeURIComponent('"heron wing"')}&types=contract`,
+    ]) {
+      const found = (await search(victim, query)).body.data;
+      expect({ query, total: found.total, exact: found.totalIsExact }).toEqual({
+        query,
+        total: 3,
+        exact: undefined,
+      });
+      expect(found.results.map((r: { id: string }) => r.id).sort()).toEqual([...mine].sort());
+    }
+    expect((await search(victim, "q=heron")).body.data.total).toBe(4);
+    expect((await search(victim, "q=kestrel")).body.data).toEqual({ results: [], total: 0 });
+  });
+
+  it("pages through the first 200 results of a larger set in one stable order, and refuses deeper pages with 400", async () => {
+    const crowded = harness.newOrg();
+    await harness.db
+      .insertInto("search_documents")
+      .columns(["organization_id", "type", "resource_id", "contract_id", "title", "body"])
+      .expression((eb) =>
+        eb.selectFrom(sql<{ n: number }>`generate_series(1, 450)`.as("g")).select([
+          sql<string>`${crowded.id}::uuid`.as("organization_id"),
+          sql<string>`'contract'`.as("type"),
+          sql<string>`gen_random_uuid()`.as("resource_id"),
+          sql<null>`null`.as("contract_id"),
+          // A third mention the word in the title (ranked first), with many equal scores.
+          sql<string>`case when g % 3 = 0 then 'Ibis agreement ' else 'Agreement ' end || g`.as(
+            "title",
+          ),
+          sql<string>`'Ibis terms ' || repeat('ibis clauses ', (g % 4)::int)`.as("body"),
+        ]),
+      )
+      .execute();
+    const ids = async (skip: number, take: number) => {
+      const response = await search(crowded, `q=ibis&skip=${skip}&take=${take}`);
+      expect(response.status).toBe(200);
+      expect(response.body.data.total).toBe(450);
+      return response.body.data.results.map((r: { id: string }) => r.id) as string[];
+    };
+    const byTwenty: string[] = [];
+    for (let skip = 0; skip < 200; skip += 20) byTwenty.push(...(await ids(skip, 20)));
+    const byHundred = [...(await ids(0, 100)), ...(await ids(100, 100))];
+    expect(byTwenty).toHaveLength(200);
+    expect(new Set(byTwenty).size).toBe(200);
+    expect(byTwenty).toEqual(byHundred);
+    expect(await ids(190, 10)).toEqual(byTwenty.slice(190));
+    for (const paging of ["skip=200&take=1", "skip=190&take=20", "skip=101&take=100"]) {
+      const response = await search(crowded, `q=ibis&${paging}`);
+      expect({ paging, status: response.status }).toEqual({ paging, status: 400 });
+      expect(response.body.error).toMatchObject({
+        code: "VALIDATION_ERROR",
+        message: expect.stringContaining("first 200"),
+      });
+    }
   });
 
   it("filters by type and pages with skip and take", async () => {

@@ -23,11 +23,6 @@ export function phrasePairsFilter(tsquery: string): string | null {
   return pairs(node);
 }
 
-/** The scope pairs (organization, then type: positions 1 and 2 of every vector). */
-export function scopePairs(hexOrganization: string, types: readonly string[]): string {
-  return `(${types.map((t) => quote(`org${hexOrganization} 1 type${t}`)).join(" | ")})`;
-}
-
 /** How far apart (in positions) the words of an indexed pair may be; as in the migration. */
 const MAX_DISTANCE = 3;
 /** Longer pairs are not indexed; as in the migration. */

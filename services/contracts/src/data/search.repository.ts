@@ -1,7 +1,7 @@
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { DB } from "./db.js";
 import type { ListPage } from "./list.js";
-import { phrasePairsFilter, scopePairs } from "./search.phrase-filter.js";
+import { phrasePairsFilter } from "./search.phrase-filter.js";
 
 export const SEARCH_TYPES = ["contract", "playbook", "finding"] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
@@ -125,21 +125,26 @@ export class SearchRepository {
 
   /**
    * Ranked full-text search within one organization: `websearch_to_tsquery` over the weighted
-   * vectors, `ts_rank` for order (ties by id, so pages are stable), `ts_headline` only for the
-   * page that is returned.
+   * vectors, `ts_rank` for order (ties by id), `ts_headline` only for the page that is returned.
+   *
+   * Scope: every vector starts with the lexemes `'org <id>'` and `'type <type>'`, which text
+   * cannot produce (see migration `2026_12_13_0001_search_scope`), so the GIN index gives this
+   * organization's matches of these types only. Every step also checks `organization_id` and
+   * `type` on the rows, so nothing depends on the lexemes alone.
    *
    * Bounded work however common the words:
-   * - The total is counted exactly up to COUNT_CAP matches (from the GIN index: the
-   *   organization and types are lexemes of the vector); past that it is the planner's
-   *   estimate from the column statistics, and `totalIsExact` is false.
+   * - The total is counted exactly up to COUNT_CAP matches (from the GIN index); past that it
+   *   is the planner's estimate from the column statistics, and `totalIsExact` is false.
    * - Phrases are checked on positions only for the rows that have the phrase's word pairs
    *   (the `search_documents_pairs` index), not for every row with all its words.
-   * - Ranking reads full vectors only for candidates: the HEAD_CANDIDATES best
+   * - Ranking reads full vectors only for one fixed set of candidates: the HEAD_CANDIDATES best
    *   title-and-keyword matches (ranked on the small, in-line head vector, among the first
-   *   HEAD_SCAN of them) and up to BODY_CANDIDATES other matches. Up to BODY_CANDIDATES
-   *   matches the order is exact; past it, title and keyword matches (which outrank body-only
-   *   ones) still come first, and the rest are ranked among a sample. Each candidate's full
-   *   vector is read from TOAST, so these bounds are what keeps a common word cheap.
+   *   HEAD_SCAN of them) and the first BODY_CANDIDATES matches. Up to BODY_CANDIDATES matches
+   *   the order is exact; past it, title and keyword matches (which outrank body-only ones)
+   *   still come first, and the rest are ranked among a sample. Each candidate's full vector is
+   *   read from TOAST, so these bounds are what keeps a common word cheap.
+   * - The set does not depend on the page asked for, so pages are cut from one order; they go
+   *   SEARCH_DEPTH deep (the caller refuses more), which the set always fills.
    * - `ts_headline` reads the bodies of the returned page only.
    */
   async search(
@@ -150,7 +155,6 @@ export class SearchRepository {
   ): Promise<{ items: SearchHit[]; total: number; totalIsExact: boolean }> {
     const hex = organizationHex(organizationId);
     const scope = scopeQuery(hex, types);
-    const window = page.skip + page.take;
     return this.db.transaction().execute(async (trx) => {
       const parsed = await sql<{ empty: boolean; text: string }>`
         select numnode(q) = 0 as empty, q::text as text
@@ -166,16 +170,30 @@ export class SearchRepository {
         ? sql`contracts.search_pairs(s.search_vector) @@ ${`${phrasePairs} & ${scopePairs(hex, types)}`}::tsquery
             and ts_match_vq(s.search_vector, ${text}::tsquery && ${scope}::tsquery)`
         : sql`s.search_vector @@ (${text}::tsquery && ${scope}::tsquery)`;
+      // The rows a vector index gives, checked for the organization and types. `offset 0` keeps
+      // the check out of the index scan: the planner would otherwise take the btree of
+      // (organization_id, type) for a small organization, and read every one of its vectors.
+      const scoped = (columns: RawBuilder<unknown>, condition: RawBuilder<unknown>) => sql`
+        (select ${columns}, s.organization_id, s.type from search_documents s, q
+         where ${condition} offset 0) s
+        where s.organization_id = ${organizationId} and s.type = any(${types}::text[])
+      `;
+      const q = sql`q as (select ${text}::tsquery as text, ${scope}::tsquery as scope)`;
       // The planner underestimates reading a vector per row; the index is always cheaper here.
       await sql`set local enable_seqscan = off`.execute(trx);
+      // The candidates are the first matches in index order: one process reads them, so the
+      // same rows come each time.
+      await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
       const counted = await sql<{ total: number }>`
+        with ${q}
         select count(*)::int as total from (
-          select 1 from search_documents s where ${matches} limit ${COUNT_CAP + 1}
+          select 1 from ${scoped(sql`s.id`, matches)} limit ${COUNT_CAP + 1}
         ) m
       `.execute(trx);
       let total = counted.rows[0]?.total ?? 0;
       const totalIsExact = total <= COUNT_CAP;
       if (!totalIsExact) {
+        // The scope lexemes already narrow the estimate to the organization and types.
         const plan = await sql<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }>`
           explain (format json) select 1 from search_documents s where ${matches}
         `.execute(trx);
@@ -191,20 +209,20 @@ export class SearchRepository {
         score: number;
         snippet: string;
       }>`
-        with q as (select ${text}::tsquery as text, ${scope}::tsquery as scope),
+        with ${q},
         head_matches as (
-          select s.id, s.head_vector from search_documents s, q
-          where s.head_vector @@ (q.text && q.scope)
-          limit ${Math.max(HEAD_SCAN, window)}
+          select s.id, s.head_vector
+          from ${scoped(sql`s.id, s.head_vector`, sql`s.head_vector @@ (q.text && q.scope)`)}
+          limit ${HEAD_SCAN}
         ),
         head as (
           select h.id from head_matches h, q
-          order by ts_rank(h.head_vector, q.text) desc
-          limit ${Math.max(HEAD_CANDIDATES, window)}
+          order by ts_rank(h.head_vector, q.text) desc, h.id
+          limit ${HEAD_CANDIDATES}
         ),
         body as (
-          select s.id from search_documents s where ${matches}
-          limit ${Math.max(BODY_CANDIDATES, window)}
+          select s.id from ${scoped(sql`s.id`, matches)}
+          limit ${BODY_CANDIDATES}
         ),
         candidates as (select id from head union select id from body),
         ranked as (
@@ -247,6 +265,11 @@ const HEAD_SCAN = 1_000;
 /** How many of the best title-and-keyword matches, and how many other matches, are ranked in full. */
 const HEAD_CANDIDATES = 100;
 const BODY_CANDIDATES = 200;
+/**
+ * How deep the results can be paged (`skip + take`): the candidates always fill it (the first
+ * BODY_CANDIDATES matches are among them), so every page up to it comes from one fixed order.
+ */
+export const SEARCH_DEPTH = BODY_CANDIDATES;
 /** How much of a body `ts_headline` reads for the snippet. */
 const SNIPPET_SOURCE_CHARS = 30_000;
 
@@ -258,11 +281,20 @@ function organizationHex(organizationId: string): string {
 
 /**
  * The organization and types as a tsquery over the scope lexemes every vector starts with
- * (see the migration). Built only from a UUID's hex digits and the fixed type names.
+ * (`'org <hex>':1 'type <type>':2`, see the migration `2026_12_13_0001_search_scope`). Built only
+ * from a UUID's hex digits and the fixed type names.
  */
 function scopeQuery(hex: string, types: readonly SearchType[]): string {
-  const org = `'org${hex}'`;
+  const org = `'org ${hex}'`;
   const all = SEARCH_TYPES.every((t) => types.includes(t));
   if (all) return org;
-  return `${org} & (${types.map((t) => `'type${t}'`).join(" | ")})`;
+  return `${org} & (${types.map((t) => `'type ${t}'`).join(" | ")})`;
+}
+
+/**
+ * The same scope for the pairs index: the organization and type lexemes are positions 1 and 2
+ * of every vector, so it holds the pair `'org <hex> 1 type <type>'`.
+ */
+function scopePairs(hex: string, types: readonly SearchType[]): string {
+  return `(${types.map((t) => `'org ${hex} 1 type ${t}'`).join(" | ")})`;
 }
