@@ -1,8 +1,8 @@
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileTypeFromFile } from "file-type";
-import yauzl from "yauzl";
 import { AppError } from "@clment/http";
+import { checkDocxArchive } from "./docx.archive.js";
 import {
   checkPdf,
   MIME_TYPES,
@@ -17,8 +17,6 @@ export interface InspectedDocument {
 }
 
 const EXTENSIONS: Record<DocumentKind, string> = { pdf: "pdf", docx: "docx", text: "txt" };
-/** A DOCX whose main part inflates past this is refused rather than read (a zip bomb). */
-const MAX_DOCX_XML_BYTES = 256 * 1024 * 1024;
 
 function unsupported(detected?: string): AppError {
   return new AppError(
@@ -52,60 +50,39 @@ async function isPlainText(path: string): Promise<boolean> {
   }
 }
 
-/** Whether a zip is a Word document: it has `word/document.xml` of a sane inflated size. */
-function checkDocx(path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: true }, (openError, zip) => {
-      if (openError || !zip) {
-        reject(unreadable("The DOCX file is corrupt: its zip directory cannot be read"));
-        return;
-      }
-      let found = false;
-      zip.on("entry", (entry: yauzl.Entry) => {
-        if (entry.fileName === "word/document.xml") {
-          found = true;
-          if (entry.uncompressedSize > MAX_DOCX_XML_BYTES) {
-            zip.close();
-            reject(unreadable("The DOCX file is too large once decompressed"));
-            return;
-          }
-        }
-        zip.readEntry();
-      });
-      zip.on("end", () =>
-        found ? resolve() : reject(unreadable("The DOCX file has no document body")),
-      );
-      zip.on("error", () => reject(unreadable("The DOCX file is corrupt")));
-      zip.readEntry();
-    });
-  });
+/** PDF and DOCX checks fail with `UnreadableDocumentError`, which is the client's 400. */
+async function check(opens: () => Promise<void>): Promise<void> {
+  try {
+    await opens();
+  } catch (error) {
+    if (error instanceof UnreadableDocumentError) throw unreadable(error.message);
+    throw error;
+  }
 }
 
 /**
  * Decides what an uploaded file is by its content, never by its name or the client's
- * Content-Type: PDF and DOCX by their magic bytes (and a check that they can be opened), plain
- * text by being UTF-8. Anything else is 415; a PDF or DOCX that cannot be read is 400.
+ * Content-Type: PDF and DOCX by their magic bytes (and a check that they can be opened: a PDF in
+ * an extraction worker, a DOCX by inflating every part against a limit), plain text by being
+ * UTF-8. Magic bytes of other types are only a hint: some are two or three printable characters
+ * ("BM", "GIF", "%!"), which a text file may well start with, so a file that is valid UTF-8
+ * without control characters is text whatever its first bytes. Anything else is 415; a PDF or
+ * DOCX that cannot be read is 400.
  */
 export async function inspectDocument(path: string, size: number): Promise<InspectedDocument> {
   if (size === 0) throw unreadable("The file is empty");
   const detected = await fileTypeFromFile(path);
   let kind: DocumentKind;
-  if (!detected) {
-    if (!(await isPlainText(path))) throw unsupported();
-    kind = "text";
-  } else if (detected.ext === "pdf") {
-    try {
-      await checkPdf(await readFile(path));
-    } catch (error) {
-      if (error instanceof UnreadableDocumentError) throw unreadable(error.message);
-      throw error;
-    }
+  if (detected?.ext === "pdf") {
+    await check(async () => checkPdf(await readFile(path)));
     kind = "pdf";
-  } else if (detected.ext === "docx") {
-    await checkDocx(path);
+  } else if (detected?.ext === "docx") {
+    await check(() => checkDocxArchive(path));
     kind = "docx";
+  } else if (await isPlainText(path)) {
+    kind = "text";
   } else {
-    throw unsupported(detected.ext.toUpperCase());
+    throw unsupported(detected?.ext.toUpperCase());
   }
   return { kind, mimeType: MIME_TYPES[kind], extension: EXTENSIONS[kind] };
 }
