@@ -37,8 +37,9 @@ export const settingsEnvSchema = z.object({
    */
   WEBHOOK_ENCRYPTION_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   /**
-   * Comma-separated previous values of WEBHOOK_ENCRYPTION_KEY, accepted for decryption only
-   * while stored secrets are re-encrypted under the current key (the overlap of a key change).
+   * Comma-separated previous values of WEBHOOK_ENCRYPTION_KEY (or of IDENTITY_SECRET, when it was
+   * replaced without an overlap), accepted for decryption only while stored secrets are
+   * re-encrypted under the current key.
    */
   WEBHOOK_ENCRYPTION_ACCEPTED_KEYS: z
     .string()

@@ -72,6 +72,18 @@ describe("the stored-secret cipher", () => {
     expect(step1.decrypt(step2.encrypt("two", "x"), "x")).toBe("two");
   });
 
+  it("opens what a replaced identity secret wrote when that secret is given as an accepted encryption key", () => {
+    // A leaked identity secret is replaced without an overlap: it no longer verifies tokens.
+    const before = cipherOf({ identity: IDENTITY_1 });
+    const stored = before.encrypt("whsec_abc", "endpoint-1");
+    const after = cipherOf({ identity: IDENTITY_2, accepted: [IDENTITY_1] });
+    expect(after.decrypt(stored, "endpoint-1")).toBe("whsec_abc");
+    expect(after.isCurrent(stored)).toBe(false);
+    expect(() => cipherOf({ identity: IDENTITY_2 }).decrypt(stored, "endpoint-1")).toThrow(
+      SecretUnreadableError,
+    );
+  });
+
   it("opens a v1 ciphertext (before key ids) with whichever accepted key wrote it", () => {
     // Written exactly as the cipher did before key ids: derived from the identity secret.
     const key = Buffer.from(

@@ -12,7 +12,9 @@ const IDENTITY_LABEL = "webhook-secret-encryption-from-identity-secret";
 export interface SecretKeyMaterial {
   /** `WEBHOOK_ENCRYPTION_KEY`: when set, the current key is derived from it. */
   encryptionKey?: string;
-  /** `WEBHOOK_ENCRYPTION_ACCEPTED_KEYS`: previous encryption keys, decrypt only. */
+  /**
+   * `WEBHOOK_ENCRYPTION_ACCEPTED_KEYS`: previous encryption keys or identity secrets, decrypt only.
+   */
   acceptedEncryptionKeys?: readonly string[];
   /** `IDENTITY_SECRET`: the current key is derived from it when no encryption key is set. */
   identitySecret: string;
@@ -53,8 +55,9 @@ function deriveKey(material: string, label: string): SecretKey {
  * Encrypts the secrets this service stores (webhook, integration and SSO secrets) at rest with
  * AES-256-GCM. Keys are derived with HKDF-SHA256: the current one from `WEBHOOK_ENCRYPTION_KEY`,
  * or from the region's `IDENTITY_SECRET` under a label of its own when no dedicated key is
- * configured. Decryption also accepts the keys derived from `WEBHOOK_ENCRYPTION_ACCEPTED_KEYS`,
- * `IDENTITY_SECRET` and `IDENTITY_ACCEPTED_SECRETS`, so rotating either secret, or moving from
+ * configured. Decryption also accepts the keys derived from `WEBHOOK_ENCRYPTION_ACCEPTED_KEYS`
+ * (under both labels: previous encryption keys or identity secrets), `IDENTITY_SECRET` and
+ * `IDENTITY_ACCEPTED_SECRETS`, so rotating either secret, or moving from
  * the derived key to a dedicated one, leaves every stored secret readable; `isCurrent` tells
  * which ciphertexts to re-encrypt so that a previous key can be dropped.
  *
@@ -72,13 +75,18 @@ export class WebhookSecretCipher {
     const identityKeys = [material.identitySecret, ...(material.acceptedIdentitySecrets ?? [])].map(
       (secret) => deriveKey(secret, IDENTITY_LABEL),
     );
-    const explicitKeys = [
-      ...(material.encryptionKey ? [material.encryptionKey] : []),
-      ...(material.acceptedEncryptionKeys ?? []),
-    ].map((key) => deriveKey(key, EXPLICIT_LABEL));
+    const explicitKeys = material.encryptionKey
+      ? [deriveKey(material.encryptionKey, EXPLICIT_LABEL)]
+      : [];
+    // A previous encryption key, or a previous identity secret that may no longer verify tokens
+    // (a leaked one): either way its keys open what was written under it.
+    const acceptedKeys = (material.acceptedEncryptionKeys ?? []).flatMap((key) => [
+      deriveKey(key, EXPLICIT_LABEL),
+      deriveKey(key, IDENTITY_LABEL),
+    ]);
     const ordered = material.encryptionKey
-      ? [...explicitKeys, ...identityKeys]
-      : [...identityKeys, ...explicitKeys];
+      ? [...explicitKeys, ...acceptedKeys, ...identityKeys]
+      : [...identityKeys, ...acceptedKeys];
     this.current = ordered[0]!;
     this.keys = ordered.filter(
       (key, index) => ordered.findIndex((other) => other.id === key.id) === index,
