@@ -8,7 +8,7 @@
 //   every Deployment, one Deployment/Service/HPA/PDB per process, a migration Job labelled
 //   clment.com/apply-first with everything it needs, no Secret in the manifests, only the
 //   gateway reachable from outside its namespace and every NetworkPolicy rule naming its
-//   sources, /readyz and /metrics refused at the Ingress, DATA_DIR on a shared ReadWriteMany
+//   sources, /metrics refused at the Ingress, DATA_DIR on a shared ReadWriteMany
 //   volume for every service that writes files, and review's grace period above its longest job.
 // - infra/docker/Dockerfile: builds every process of the workspace, non-root, with a HEALTHCHECK.
 //
@@ -314,7 +314,8 @@ function checkOverlay(where, region, documents) {
       ranges.map((r) => r.trim()).includes("::/0")
     );
   };
-  for (const path of ["/readyz", "/metrics"]) {
+  // /readyz stays public (API.md: operational endpoints without auth); the gateway coalesces it.
+  for (const path of ["/metrics"]) {
     const blocked = of("Ingress").some(
       (ingress) =>
         deniedToAll(ingress) &&

@@ -126,6 +126,20 @@ export async function startGateway(
   };
 
   /**
+   * The readiness answer, computed at most once per `READINESS_CACHE_MS` whatever the traffic:
+   * `/readyz` is public and unauthenticated (API.md), and each run asks every service (and each
+   * service its Postgres), so concurrent and repeated calls share one run.
+   */
+  let readinessRun: { at: number; result: ReturnType<typeof runReadiness> } | undefined;
+  function readinessResult(): ReturnType<typeof runReadiness> {
+    const now = Date.now();
+    if (!readinessRun || now - readinessRun.at >= READINESS_CACHE_MS) {
+      readinessRun = { at: now, result: runReadiness(readiness, READINESS_TIMEOUT_MS) };
+    }
+    return readinessRun.result;
+  }
+
+  /**
    * Without an Authorization header: the console's session cookie, if the request has one
    * (Bearer requests never come here). A cookie that gets 401 is removed from the browser.
    */
@@ -238,7 +252,7 @@ export async function startGateway(
     if (reference.handle(req.method, pathname ?? "", res)) return;
     if (serveConsole(req.method, pathname ?? "", res, requestId)) return;
     if (pathname === "/readyz") {
-      runReadiness(readiness, READINESS_TIMEOUT_MS).then(
+      readinessResult().then(
         (result) => {
           const answer = readinessAnswer(result, readiness);
           if (answer instanceof AppError) writeError(res, answer, requestId);
@@ -305,6 +319,8 @@ function isSsoCallback(segments: readonly string[]): boolean {
  */
 const SERVICE_READY_TIMEOUT_MS = 2_500;
 const READINESS_TIMEOUT_MS = 3_000;
+/** How long one readiness answer is reused (a run in progress is shared too). */
+const READINESS_CACHE_MS = 1_000;
 
 /** The service's /readyz answers 200: its Postgres answers (Redis down only degrades it). */
 async function checkReady(baseUrl: string): Promise<void> {

@@ -275,7 +275,9 @@ describe("the gateway in front of a recording upstream", () => {
 /** A stand-in service whose /healthz always answers 200 and whose /readyz answers `ready`. */
 async function fakeService() {
   let ready = 200;
+  let readinessAsked = 0;
   const server: Server = createServer((req, res) => {
+    if (req.url === "/readyz") readinessAsked++;
     const status = req.url === "/readyz" ? ready : req.url === "/healthz" ? 200 : 404;
     res.writeHead(status, { "content-type": "application/json" }).end("{}");
   });
@@ -286,6 +288,7 @@ async function fakeService() {
     answerReadyWith(status: number) {
       ready = status;
     },
+    readinessAsked: () => readinessAsked,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -328,7 +331,11 @@ describe("the gateway's health endpoints", () => {
 
   it("is not ready while a service is up but not ready (its database down), and stays healthy", async () => {
     contracts.answerReadyWith(503);
-    const ready = await call(gateway.url, "GET", "/readyz");
+    // The answer is reused for a second: the change shows on the next run.
+    const ready = await waitFor(async () => {
+      const answer = await call(gateway.url, "GET", "/readyz");
+      return answer.status === 503 ? answer : undefined;
+    });
     expect(ready.status).toBe(503);
     expect(ready.body.error).toMatchObject({
       code: "SERVICE_UNAVAILABLE",
@@ -337,5 +344,15 @@ describe("the gateway's health endpoints", () => {
     const health = await call(gateway.url, "GET", "/healthz");
     expect(health.status).toBe(200);
     expect(health.body).toEqual({ data: { status: "ok" } });
+  });
+
+  it("asks the services once for any number of callers within a second (public, unauthenticated)", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // past any earlier run's reuse
+    const before = contracts.readinessAsked();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => call(gateway.url, "GET", "/readyz")),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    expect(contracts.readinessAsked() - before).toBe(1);
   });
 });
