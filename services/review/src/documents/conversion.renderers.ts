@@ -57,17 +57,36 @@ function encodable(font: PDFFont, text: string): string {
   return out;
 }
 
+/** A word wider than the line, cut by character width into pieces that each fit a line. */
+function split(font: PDFFont, size: number, word: string, width: number): string[] {
+  const pieces: string[] = [];
+  let piece = "";
+  for (const char of word) {
+    if (piece && font.widthOfTextAtSize(piece + char, size) > width) {
+      pieces.push(piece);
+      piece = char;
+    } else {
+      piece += char;
+    }
+  }
+  if (piece) pieces.push(piece);
+  return pieces;
+}
+
+/** The lines of a paragraph: words wrapped at the line width, a word wider than a line split. */
 function wrap(font: PDFFont, size: number, text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const candidate = line ? `${line} ${word}` : word;
-    if (line && font.widthOfTextAtSize(candidate, size) > width) {
-      lines.push(line);
-      line = word;
-    } else {
+    if (font.widthOfTextAtSize(candidate, size) <= width) {
       line = candidate;
+      continue;
     }
+    if (line) lines.push(line);
+    const pieces = split(font, size, word, width);
+    lines.push(...pieces.slice(0, -1));
+    line = pieces.at(-1)!;
   }
   if (line) lines.push(line);
   return lines.length > 0 ? lines : [""];
