@@ -5,6 +5,7 @@ import type { PlaybookRule } from "./playbook.rules.js";
 import {
   excerptOf,
   FINDING_STATUSES,
+  PermanentProviderError,
   RetryableProviderError,
   type FindingDraft,
   type ReviewInput,
@@ -44,7 +45,14 @@ type ModelAnswer = z.output<typeof modelAnswer>;
 const ANSWER_SCHEMA = z.toJSONSchema(modelAnswer);
 
 const chatResponse = z.object({
-  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({ content: z.string().nullable(), refusal: z.string().nullish() }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
   usage: z
     .object({
       prompt_tokens: z.number().int().nonnegative(),
@@ -78,18 +86,41 @@ function describeRules(rules: readonly PlaybookRule[]): string {
     .join("\n");
 }
 
-/** Finds a quote in the text, ignoring differences in whitespace. */
-export function locateQuote(text: string, quote: string): { start: number; end: number } | null {
-  const trimmed = quote.trim();
-  if (!trimmed) return null;
-  const exact = text.indexOf(trimmed);
-  if (exact >= 0) return { start: exact, end: exact + trimmed.length };
-  const pattern = trimmed
-    .split(/\s+/)
-    .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
-    .join("\\s+");
-  const match = new RegExp(pattern).exec(text);
-  return match ? { start: match.index, end: match.index + match[0].length } : null;
+/**
+ * Where a quote occurs in the text, ignoring differences in whitespace: at most `limit` places.
+ * A finding is located only by a quote that occurs exactly once: a short quote found in several
+ * clauses could point the redline at the wrong words.
+ */
+function occurrences(text: string, quote: string, limit: number): { start: number; end: number }[] {
+  const words = quote.trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [];
+  const pattern = new RegExp(
+    words.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\s+"),
+    "g",
+  );
+  const found: { start: number; end: number }[] = [];
+  let match: RegExpExecArray | null;
+  while (found.length < limit && (match = pattern.exec(text))) {
+    found.push({ start: match.index, end: match.index + match[0].length });
+    // The next occurrence may overlap this one.
+    pattern.lastIndex = match.index + 1;
+  }
+  return found;
+}
+
+/** The longest explanation and suggestion kept from a model's answer. */
+export const MAX_EXPLANATION = 2_000;
+export const MAX_SUGGESTION = 10_000;
+
+/** Characters Postgres (U+0000) or XML (most control characters) refuse, and lone surrogates. */
+const UNSTORABLE = /(?![\t\n\r])[\p{Cc}\p{Cs}\uFFFE\uFFFF]/gu;
+
+/** Model text as it can be stored and put in a DOCX: cleaned, trimmed, at most `max` characters. */
+export function cleanModelText(value: string, max: number): string {
+  const clean = value.replace(UNSTORABLE, "").trim();
+  if (clean.length <= max) return clean;
+  // Cutting may split a surrogate pair.
+  return `${clean.slice(0, max - 1).replace(UNSTORABLE, "")}…`;
 }
 
 /**
@@ -185,9 +216,22 @@ export class OpenAiReviewProvider implements ReviewProvider {
       usage.completionTokens += chat.data.usage.completion_tokens;
       usage.totalTokens += chat.data.usage.total_tokens;
     }
+    const choice = chat.data.choices[0]!;
+    // At temperature 0 the same request gets the same refusal or the same cut-off answer.
+    if (choice.finish_reason === "length") {
+      throw new PermanentProviderError(
+        "the model's answer was cut off at its output limit; the contract or the playbook is too long for the model",
+      );
+    }
+    if (choice.finish_reason === "content_filter") {
+      throw new PermanentProviderError("the model's content filter withheld its answer");
+    }
+    if (choice.message.refusal || choice.message.content === null) {
+      throw new PermanentProviderError("the model refused to review this contract");
+    }
     let content: unknown;
     try {
-      content = JSON.parse(chat.data.choices[0]!.message.content ?? "");
+      content = JSON.parse(choice.message.content);
     } catch {
       throw new RetryableProviderError("the model's content is not JSON");
     }
@@ -203,29 +247,46 @@ export class OpenAiReviewProvider implements ReviewProvider {
     return { answer: answer.data, model: chat.data.model ?? this.options.model };
   }
 
+  /**
+   * The model's answer checked against the rules and the text: a prohibited clause the model
+   * calls missing is what the rule wants (compliant); a quote is located only when it occurs
+   * exactly once, otherwise the finding keeps no excerpt or location (and the redline leaves the
+   * text alone); the model's strings are cleaned and capped.
+   */
   private toFindings(input: ReviewInput, answer: ModelAnswer): FindingDraft[] {
     return input.rules.map((rule) => {
       const found = answer.findings.find((f) => f.ruleId === rule.id)!;
       const end = input.text.length;
-      const location =
-        found.status === "missing"
-          ? { start: end, end }
-          : (locateQuote(input.text, found.excerpt) ?? { start: 0, end: 0 });
+      let status = found.status;
+      let location = { start: end, end };
+      let explanation = found.explanation;
+      if (status === "missing" && rule.requirement === "prohibited") {
+        status = "compliant";
+        explanation = `No ${rule.title} clause was found, as the playbook requires.`;
+      } else if (status !== "missing") {
+        const places = occurrences(input.text, found.excerpt, 2);
+        location = places.length === 1 ? places[0]! : { start: 0, end: 0 };
+        if (status === "deviation" && places.length !== 1) {
+          const why = places.length === 0 ? "was not found" : "appears more than once";
+          explanation += ` (The quoted clause ${why} in the contract's text, so it is not marked or changed.)`;
+        }
+      }
       const suggestion =
-        found.status === "compliant"
+        status === "compliant"
           ? null
-          : (found.suggestion ?? rule.preferredText ?? rule.fallbackText ?? null);
+          : cleanModelText(
+              found.suggestion ?? rule.preferredText ?? rule.fallbackText ?? "",
+              MAX_SUGGESTION,
+            ) || null;
       return {
         ruleId: rule.id,
         clauseType: rule.clauseType,
-        status: found.status,
+        status,
         severity: rule.severity,
         excerpt:
-          location.end > location.start
-            ? excerptOf(input.text, location.start, location.end)
-            : found.excerpt.slice(0, 1_000),
+          location.end > location.start ? excerptOf(input.text, location.start, location.end) : "",
         location,
-        explanation: found.explanation,
+        explanation: cleanModelText(explanation, MAX_EXPLANATION),
         suggestion,
         details: {
           ruleTitle: rule.title,

@@ -48,7 +48,8 @@ export interface ReviewResult {
 /**
  * A review engine. The built-in one runs in-process; others call a model over the network. A
  * provider throws `RetryableProviderError` when a later attempt may succeed (timeouts, 5xx, a
- * malformed answer) and anything else when it will not.
+ * malformed answer), `PermanentProviderError` when it will not and the reason can be shown, and
+ * anything else when it will not.
  */
 export interface ReviewProvider {
   readonly name: string;
@@ -59,6 +60,17 @@ export class RetryableProviderError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "RetryableProviderError";
+  }
+}
+
+/**
+ * A failure no retry can help, in words that can be shown on the review: the model refused the
+ * contract, or its answer was cut off at its output limit (the same request gets the same answer).
+ */
+export class PermanentProviderError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PermanentProviderError";
   }
 }
 

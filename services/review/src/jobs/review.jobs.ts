@@ -1,7 +1,7 @@
 import type { ReviewApp } from "../app.js";
 import { FindingRepository } from "../data/finding.repository.js";
 import { ReviewRepository, type ReviewRecord } from "../data/review.repository.js";
-import { RetryableProviderError } from "../engine/review.types.js";
+import { PermanentProviderError, RetryableProviderError } from "../engine/review.types.js";
 import { emit } from "../domain/events.js";
 import { assertCreditsStillHeld, captureCredits, releaseCredits } from "../domain/metered-work.js";
 import { findingSnapshot, reviewSnapshot, summarize } from "../domain/review.views.js";
@@ -39,6 +39,11 @@ export class ReviewJobs implements WorkHandler {
       result = await this.app.provider.review({ text, rules: review.rules });
     } catch (error) {
       if (error instanceof RetryableProviderError) throw error;
+      if (error instanceof PermanentProviderError) {
+        throw new PermanentJobError(
+          `The review engine could not review this contract: ${error.message}`,
+        );
+      }
       this.app.logger.error({ err: error, reviewId: id }, "review engine failed");
       throw new PermanentJobError("The review engine could not review this contract");
     }
