@@ -267,7 +267,14 @@ describe("the console's settings pages in headless Chromium", () => {
       await adminPage.getByText(`${admin.email} (admin)`).waitFor();
       await goToIn(adminPage, "Single sign-on");
       await adminPage.getByTestId("sso-owner-only").waitFor();
-      expect(await adminPage.getByLabel("Issuer URL").inputValue()).toBe(provider.issuer);
+      // The configuration arrives after the page: wait for it before reading the fields.
+      await adminPage
+        .getByTestId("sso-state")
+        .getByText(/^Configured/)
+        .waitFor();
+      await waitFor(
+        async () => (await adminPage.getByLabel("Issuer URL").inputValue()) === provider.issuer,
+      );
       expect(await adminPage.getByLabel("Issuer URL").isDisabled()).toBe(true);
       expect(await adminPage.getByLabel("Require single sign-on").isDisabled()).toBe(true);
       expect(await adminPage.getByRole("button", { name: "Save single sign-on" }).count()).toBe(0);

@@ -66,6 +66,10 @@ export async function startCredits(config: Partial<CreditsConfig> = {}): Promise
     options: "-c search_path=credits,public",
     max: 4,
   });
+  // An idle client the server drops (the database's forced drop at close) emits 'error' on the
+  // pool; without a listener that is an unhandled error failing whichever test runs then. A
+  // query on a dropped client still fails its own test.
+  pool.on("error", () => undefined);
   const deps: CreditsDeps = {
     store: new CreditsStore(service.context.db, service.context.relay),
     clock: now,
