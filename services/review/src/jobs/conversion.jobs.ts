@@ -25,10 +25,15 @@ export class ConversionJobs implements WorkHandler {
     }
     if (conversion.status === "completed") return this.capture(conversion);
     assertCreditsStillHeld(conversion, this.clock());
+    // Stays queued while the contract's text is still being extracted (the job waits, delayed).
+    const { text, version } = await contractText(
+      this.app,
+      { job: "conversion", ...conversion },
+      this.clock(),
+    );
     if (!(await conversions.markRunning(organizationId, id)))
       return this.run({ organizationId, id });
 
-    const { text, version } = await contractText(this.app, organizationId, conversion.contractId);
     const contract = await this.app.contracts.contract(organizationId, conversion.contractId);
     const format = conversion.format as ConversionFormat;
     const title = fileBase(contract?.title);

@@ -26,11 +26,16 @@ export class RedlineJobs implements WorkHandler {
     if (redline.status === "failed") return this.fail({ organizationId, id }, redline.error ?? "");
     if (redline.status === "completed") return this.capture(redline);
     assertCreditsStillHeld(redline, this.clock());
+    // Stays queued while the contract's text is still being extracted (the job waits, delayed).
+    const { text, version } = await contractText(
+      this.app,
+      { job: "redline", ...redline },
+      this.clock(),
+    );
     if (!(await redlines.markRunning(organizationId, id))) return this.run({ organizationId, id });
 
     const review = await new ReviewRepository(this.app.db).find(organizationId, redline.reviewId);
     if (!review) throw new PermanentJobError("The review no longer exists");
-    const { text, version } = await contractText(this.app, organizationId, redline.contractId);
     if (review.documentVersion !== null && version !== review.documentVersion) {
       throw new PermanentJobError(
         "The contract's document changed after the review; review the new version first",

@@ -30,10 +30,11 @@ export class ReviewJobs implements WorkHandler {
       return;
     }
     assertCreditsStillHeld(review);
+    // Stays queued while the contract's text is still being extracted (the job waits, delayed).
+    const { text, version } = await contractText(this.app, { job: "review", ...review });
     const claimed = await reviews.markRunning(organizationId, id);
     if (!claimed) return this.run({ organizationId, id });
 
-    const { text, version } = await contractText(this.app, organizationId, review.contractId);
     let result;
     try {
       result = await this.app.provider.review({ text, rules: review.rules });

@@ -1,5 +1,6 @@
 import { BuiltinReviewProvider } from "../../src/engine/builtin.provider.js";
 import {
+  PermanentProviderError,
   RetryableProviderError,
   type ReviewInput,
   type ReviewProvider,
@@ -10,6 +11,8 @@ import {
 export const MARKERS = {
   /** The engine fails for good (a bug, a refused request). */
   broken: "ENGINE-BREAKS-ON-THIS",
+  /** The engine fails for good with a reason it can show (a model that refuses the contract). */
+  refused: "ENGINE-REFUSES-THIS",
   /** The engine fails in a way a retry may fix, every time. */
   flaky: "ENGINE-TIMES-OUT-ON-THIS",
   /** The engine never answers (a worker that hangs, then dies). */
@@ -37,6 +40,11 @@ export class MarkerProvider implements ReviewProvider {
     this.calls++;
     if (input.text.includes(MARKERS.broken)) {
       return Promise.reject(new Error("the engine crashed"));
+    }
+    if (input.text.includes(MARKERS.refused)) {
+      return Promise.reject(
+        new PermanentProviderError("the model refused to review this contract"),
+      );
     }
     if (input.text.includes(MARKERS.flaky)) {
       return Promise.reject(new RetryableProviderError("the model did not answer in time"));
