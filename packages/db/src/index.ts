@@ -21,6 +21,11 @@ export interface DbOptions {
 export interface Database<DB> {
   db: Kysely<DB>;
   pool: pg.Pool;
+  /**
+   * Whether Postgres answers, over a connection of its own (never one of `pool`'s), within 1 s.
+   * A busy request pool is not an unreachable Postgres: readiness failing on it would take every
+   * replica out of routing at once under load.
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -42,17 +47,26 @@ export function createDatabase<DB>(options: DbOptions): Database<DB> {
     client.on("error", (error) => options.onError?.(error));
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // Opened at the first ping and kept between probes; a broken one is replaced at the next ping.
+  const pingPool = new pg.Pool({
+    connectionString: options.url,
+    max: 1,
+    connectionTimeoutMillis: 1_000,
+    query_timeout: 1_000,
+    idleTimeoutMillis: 60_000,
+  });
+  pingPool.on("error", (error) => options.onError?.(error));
   let closed = false;
   return {
     db,
     pool,
     async ping() {
-      await sql`select 1`.execute(db);
+      await pingPool.query("select 1");
     },
     async close() {
       if (closed) return;
       closed = true;
-      await db.destroy();
+      await Promise.all([db.destroy(), pingPool.end()]);
     },
   };
 }
