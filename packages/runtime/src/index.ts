@@ -67,6 +67,13 @@ export function loadServiceConfig(env: Record<string, string | undefined> = proc
   };
 }
 
+/** A BullMQ worker as the runtime sees it: the queue it takes jobs from, and how it stops. */
+export interface QueueWorker {
+  readonly name: string;
+  /** Stops taking jobs at once, then resolves when the jobs it holds have finished. */
+  close(): Promise<void>;
+}
+
 /** What a service's wiring hands to its routes, jobs and consumers. */
 export interface ServiceContext<DB> {
   name: string;
@@ -81,6 +88,12 @@ export interface ServiceContext<DB> {
   relay: OutboxRelay;
   /** A new blocking Redis connection (for BullMQ workers), closed with the service. */
   workerConnection(): Redis;
+  /**
+   * Registers a queue worker of the service; returns it. When the service begins stopping, the
+   * worker stops taking jobs at once (while HTTP requests drain) and the service waits for its
+   * active jobs before closing anything else.
+   */
+  worker<W extends QueueWorker>(worker: W): W;
   /** Runs `fn` when the service stops, before its connections close (last registered first). */
   onClose(fn: () => Promise<void>): void;
 }
@@ -128,6 +141,7 @@ export async function startService<DB>(
     options.logger ??
     createLogger({ service: definition.name, region: config.REGION, level: config.LOG_LEVEL });
   const closers: (() => Promise<void>)[] = [];
+  const workers: QueueWorker[] = [];
   const connections: Redis[] = [];
   const onRedisError = (error: Error) => logger.debug({ err: error }, "redis connection error");
   const database = createDatabase<DB>({
@@ -164,6 +178,10 @@ export async function startService<DB>(
       const connection = createRedis(config.REDIS_URL, "worker", onRedisError);
       connections.push(connection);
       return connection;
+    },
+    worker(worker) {
+      workers.push(worker);
+      return worker;
     },
     onClose(fn) {
       closers.push(fn);
@@ -241,9 +259,15 @@ export async function startService<DB>(
 
   let closing: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
-    await server?.close();
+    // Workers stop taking jobs when the HTTP drain begins, not after it: a job taken during the
+    // drain may not finish before the platform's grace period ends, and a job killed over and
+    // over is given up on. Their active jobs finish meanwhile.
+    await Promise.all([
+      server?.close(),
+      consumer?.stop(),
+      ...workers.map((worker) => worker.close()),
+    ]);
     await metrics?.close();
-    await consumer?.stop();
     for (const close of closers.reverse()) await close();
     await relay.stop();
     await Promise.all(connections.map(closeRedis));

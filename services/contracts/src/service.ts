@@ -121,6 +121,8 @@ export function createContractsService(options: ContractsOptions = {}): ServiceD
         reminders: services.reminders,
         queue: services.app.reminderQueue,
       });
+      context.worker(extraction);
+      context.worker(reminders);
       const stopSweeper = startSweeper(services.app);
       context.onClose(async () => {
         stopSweeper();

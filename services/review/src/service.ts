@@ -154,8 +154,7 @@ export function createReviewService(options: ReviewOptions = {}): ServiceDefinit
         concurrency: services.app.settings.workerConcurrency,
         lockMs: services.app.settings.jobLockMs,
       });
-      services.worker = worker;
-      context.onClose(() => worker.close());
+      services.worker = context.worker(worker);
       await worker.waitUntilReady();
       const stopSweeper = startSweeper({
         db: context.db,

@@ -52,6 +52,7 @@ export async function startCreditsJobs(
       concurrency: 1,
     },
   );
+  context.worker(worker);
   worker.on("error", (error) => logger.warn({ err: error }, "credits worker error"));
   worker.on("failed", (job, error) =>
     logger.error({ err: error, job: job?.name }, "credits job failed"),

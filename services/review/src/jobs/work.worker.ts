@@ -52,7 +52,9 @@ export function startWorkWorker(options: WorkWorkerOptions): Worker<WorkJobData>
       concurrency: options.concurrency,
       lockDuration: options.lockMs,
       stalledInterval: options.lockMs,
-      maxStalledCount: 1,
+      // A job whose worker dies goes back to the queue up to three times (a rollout may kill it
+      // more than once); the fourth death gives it up, marking it failed.
+      maxStalledCount: 3,
     },
   );
   worker.on("error", (error) => options.logger.warn({ err: error }, "work worker error"));

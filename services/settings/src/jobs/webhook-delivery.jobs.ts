@@ -109,6 +109,7 @@ export class WebhookDeliveryJobs implements DeliveryScheduler {
         lockDuration: Math.max(30_000, config.timeoutMs * 2),
       },
     );
+    context.worker(this.worker);
     this.worker.on("error", (error) =>
       context.logger.debug({ err: error }, "webhook delivery worker error"),
     );
