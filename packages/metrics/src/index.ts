@@ -71,8 +71,8 @@ export const jobDuration = new Histogram({
 
 export const queueDepth = new Gauge({
   name: "clment_queue_depth",
-  help: "Jobs waiting or delayed in a queue (sampled at scrape)",
-  labelNames: ["service", "queue"] as const,
+  help: "Jobs of a queue the service works, by state (waiting, active, delayed, failed; sampled at scrape)",
+  labelNames: ["service", "queue", "state"] as const,
   registers: [registry],
 });
 

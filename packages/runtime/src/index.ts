@@ -91,7 +91,7 @@ export interface ServiceContext<DB> {
   /**
    * Registers a queue worker of the service; returns it. When the service begins stopping, the
    * worker stops taking jobs at once (while HTTP requests drain) and the service waits for its
-   * active jobs before closing anything else.
+   * active jobs before closing anything else. Its queue counts in `clment_queue_depth`.
    */
   worker<W extends QueueWorker>(worker: W): W;
   /** Runs `fn` when the service stops, before its connections close (last registered first). */
@@ -222,7 +222,8 @@ export async function startService<DB>(
   let consumer: EventConsumer | undefined;
   let server: RunningServer | undefined;
   let metrics: MetricsServer | undefined;
-  closers.push(samplers(context, handlers ? consumerQueueName(definition.name) : undefined));
+  const eventQueue = handlers ? [consumerQueueName(definition.name)] : [];
+  closers.push(samplers(context, () => [...eventQueue, ...workers.map((worker) => worker.name)]));
   try {
     if (handlers) {
       consumer = new EventConsumer({
@@ -316,8 +317,28 @@ function observeRequests(service: string): RequestHandler {
   };
 }
 
-/** Samples the service's queue depth and outbox lag at each scrape; returns the unregister. */
-function samplers<DB>(context: ServiceContext<DB>, queueName: string | undefined) {
+/** The states of a BullMQ queue's jobs that `clment_queue_depth` counts, with their Redis keys. */
+const QUEUE_STATES = {
+  // A waiting job sits in `wait`, in `prioritized` when it has a priority, or in `paused`.
+  waiting: [
+    ["llen", "wait"],
+    ["llen", "paused"],
+    ["zcard", "prioritized"],
+  ],
+  active: [["llen", "active"]],
+  delayed: [["zcard", "delayed"]],
+  failed: [["zcard", "failed"]],
+} as const;
+
+/** How long a scrape waits for the queue counts before leaving the last ones. */
+const QUEUE_SAMPLE_TIMEOUT_MS = 1_000;
+
+/**
+ * Samples the outbox lag and the depth of every queue of the service (its event queue and its
+ * workers' queues, listed by `queueNames`) at each scrape; returns the unregister. The queue counts
+ * are one Redis round trip, skipped while Redis is down and given up after a second.
+ */
+function samplers<DB>(context: ServiceContext<DB>, queueNames: () => string[]) {
   const service = context.name;
   const stop = addScrapeSampler(async () => {
     const row = await sql<{ lag: number | null }>`
@@ -325,16 +346,34 @@ function samplers<DB>(context: ServiceContext<DB>, queueName: string | undefined
       from outbox where published_at is null`.execute(context.db as Kysely<unknown>);
     outboxLag.set({ service }, row.rows[0]?.lag ?? 0);
   });
-  const stopQueue = queueName
-    ? addScrapeSampler(async () => {
-        const prefix = `${context.queues.bullPrefix}:${queueName}`;
-        const [waiting, delayed] = await Promise.all([
-          context.redis.llen(`${prefix}:wait`),
-          context.redis.zcard(`${prefix}:delayed`),
-        ]);
-        queueDepth.set({ service, queue: queueName }, waiting + delayed);
-      })
-    : () => undefined;
+  const stopQueue = addScrapeSampler(async () => {
+    const queues = [...new Set(queueNames())];
+    if (queues.length === 0 || context.redis.status !== "ready") return;
+    const pipeline = context.redis.pipeline();
+    for (const queue of queues) {
+      for (const keys of Object.values(QUEUE_STATES)) {
+        for (const [command, suffix] of keys) {
+          pipeline[command](`${context.queues.bullPrefix}:${queue}:${suffix}`);
+        }
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const replies = await Promise.race([
+      pipeline.exec(),
+      new Promise<null>(
+        (resolve) => (timer = setTimeout(() => resolve(null), QUEUE_SAMPLE_TIMEOUT_MS)),
+      ),
+    ]).finally(() => clearTimeout(timer));
+    if (!replies || replies.some(([error]) => error)) return;
+    // The replies come in the order of the commands: per queue, per state, per key.
+    const counts = replies.map(([, value]) => Number(value));
+    for (const queue of queues) {
+      for (const [state, keys] of Object.entries(QUEUE_STATES)) {
+        const count = counts.splice(0, keys.length).reduce((sum, n) => sum + n, 0);
+        queueDepth.set({ service, queue, state }, count);
+      }
+    }
+  });
   return async () => {
     stop();
     stopQueue();
