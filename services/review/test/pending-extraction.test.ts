@@ -178,3 +178,39 @@ describe("a review the model refuses", () => {
     expect(await harness.balance(org)).toBe(balance);
   });
 });
+
+describe("a job on its last attempt whose contract's text is still being extracted", () => {
+  let harness: ReviewHarness;
+  const contracts = new HeldExtraction();
+
+  beforeAll(async () => {
+    // One attempt only: every attempt is the last; waiting must still not fail the work.
+    harness = await ReviewHarness.start({ contracts, settings: { jobAttempts: 1 } });
+    contracts.inner = new ContractsClient({
+      baseUrl: harness.contractsService.url,
+      tokens: harness.tokens,
+    });
+  });
+  afterAll(() => harness?.close());
+
+  it("still waits for the text, then completes", async () => {
+    const org = await harness.newOrganization();
+    const contractId = await harness.uploadContract(
+      org,
+      file("msa.txt", Buffer.from(agreementText())),
+    );
+    contracts.hold(contractId);
+    const review = await harness.as(org.user, "POST", `/v1/contracts/${contractId}/reviews`, {
+      body: { playbookId: await harness.standardPlaybook(org) },
+    });
+    expect(review.status).toBe(202);
+    await waitFor(async () => (contracts.textCalls.get(contractId) ?? 0) >= 3, {
+      timeoutMs: 30_000,
+      message: "the job to look for the text several times",
+    });
+    const path = `/v1/reviews/${review.body.data.review.id}`;
+    expect((await harness.as(org.user, "GET", path)).body.data.review.status).toBe("queued");
+    contracts.release(contractId);
+    expect(await harness.settled(org, path, "review")).toMatchObject({ status: "completed" });
+  });
+});

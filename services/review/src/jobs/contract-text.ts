@@ -50,9 +50,8 @@ export async function contractText(
 
 /**
  * Delays the job that is running this work and throws BullMQ's `DelayedError`, which tells the
- * worker the job is neither failed nor completed. Outside a running job (a direct call), or on
- * the job's last attempt (the worker gives the work up on any error then), the wait uses up the
- * attempt instead.
+ * worker the job is neither failed nor completed (on any attempt: the worker does not count it).
+ * Outside a running job (a direct call) the wait uses up the attempt instead.
  */
 async function waitForExtraction(app: ReviewApp, work: TextWork, now: Date): Promise<never> {
   const waited = now.getTime() - work.createdAt.getTime();
@@ -62,8 +61,7 @@ async function waitForExtraction(app: ReviewApp, work: TextWork, now: Date): Pro
     );
   }
   const job = await app.queue.job(work.job, work.id);
-  const lastAttempt = !job || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  if (lastAttempt || !(await job.isActive())) {
+  if (!job || !(await job.isActive())) {
     throw new RetryLaterError("The contract's text was still being extracted");
   }
   const delay = Math.min(LOOK_AGAIN_MAX_MS, Math.max(LOOK_AGAIN_MIN_MS, waited / 2));

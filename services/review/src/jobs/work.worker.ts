@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Logger } from "@clment/http";
 import type { QueueSettings, Redis } from "@clment/queue";
 import { publicReason } from "./job.errors.js";
@@ -20,7 +20,12 @@ export interface WorkWorkerOptions {
   lockMs: number;
 }
 
+/**
+ * Whether this failure ends the work. A `DelayedError` is no failure: the job moved itself to
+ * later (its contract's text is still being extracted), whatever attempt it is on.
+ */
 function isLastAttempt(job: Job, error: unknown): boolean {
+  if (error instanceof DelayedError) return false;
   return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 
