@@ -605,7 +605,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search contracts, playbooks and findings, ranked by relevance */
+        /**
+         * Search contracts, playbooks and findings, ranked by relevance
+         * @description Results are ranked and paged within the best 200 matches: `skip + take` above 200 is 400 VALIDATION_ERROR (narrow the query instead). `total` counts every match, exactly up to 1,000.
+         */
         get: operations["search"];
         put?: never;
         post?: never;
@@ -5624,6 +5627,24 @@ export interface operations {
                         error?: {
                             /** @enum {unknown} */
                             code?: "NOT_FOUND";
+                        };
+                    };
+                };
+            };
+            /** @description `CONFLICT`: the contract already has a key date of that kind on that date taken from its document */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error?: {
+                            /** @enum {unknown} */
+                            code?: "CONFLICT";
                         };
                     };
                 };

@@ -301,6 +301,10 @@ export function contractsOperations(): OperationDoc[] {
       operationId: "updateKeyDate",
       summary: "Change or confirm a key date (its reminders move with it)",
       body: keyDateUpdateBody,
+      errorNotes: {
+        CONFLICT:
+          "the contract already has a key date of that kind on that date taken from its document",
+      },
       responses: [{ status: 200, description: "The key date", schema: envelope({ keyDate }) }],
     },
     {
@@ -362,6 +366,8 @@ export function contractsOperations(): OperationDoc[] {
       path: "/v1/search",
       operationId: "search",
       summary: "Search contracts, playbooks and findings, ranked by relevance",
+      description:
+        "Results are ranked and paged within the best 200 matches: `skip + take` above 200 is 400 VALIDATION_ERROR (narrow the query instead). `total` counts every match, exactly up to 1,000.",
       query: searchQuery,
       responses: [{ status: 200, description: "Results", schema: searchResults }],
     },
