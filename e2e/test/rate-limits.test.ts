@@ -163,6 +163,17 @@ describe("gateway rate limits behind one trusted proxy", () => {
     expect((await login("203.0.113.7, 2001:db8::20", "nobody-0@example.com")).status).toBe(401);
   });
 
+  it("counts an IPv6 client by its /64: a fresh address in it escapes nothing", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 13; i++) {
+      // A different address of the same /64 every time.
+      statuses.push((await login(`2001:db8:77:1::${i + 1}`, `v6-${i}@example.com`)).status);
+    }
+    expect(statuses).toEqual([...Array<number>(12).fill(401), 429]);
+    // The next /64 is another client.
+    expect((await login("2001:db8:77:2::1", "v6-0@example.com")).status).toBe(401);
+  });
+
   it("limits logins per email across IPs, so rotating addresses does not brute-force an account", async () => {
     const email = org.owner.email;
     // One IP spends at most its per IP and email budget (3) of the account's 5 a minute: the

@@ -28,7 +28,7 @@ import {
 import { closeRedis, createRedis } from "@clment/queue";
 import { ApiKeyUsageBatcher } from "./api-key-usage.batcher.js";
 import { createApiReference } from "./api-reference.js";
-import { clientIp } from "./client-ip.js";
+import { clientIp, limitSubject } from "./client-ip.js";
 import { serveConsole } from "./console.static.js";
 import type { GatewayConfig } from "./config.js";
 import { CredentialVerifier, type CredentialCheck } from "./credential.verifier.js";
@@ -183,10 +183,8 @@ export async function startGateway(
       if (binding !== undefined) req.headers[SSO_BINDING_HEADER] = binding;
     }
     if (route.access === "public") {
-      const ip = clientIp(
-        req.socket.remoteAddress,
-        req.headers["x-forwarded-for"],
-        config.TRUST_PROXY_HOPS,
+      const ip = limitSubject(
+        clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY_HOPS),
       );
       if (route.prefix === "/v1/auth/login" && req.method === "POST") {
         // The email is in the body: read it (small, capped), count, then send it on as read.

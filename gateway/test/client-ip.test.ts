@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { clientIp } from "../src/client-ip.js";
+import { clientIp, limitSubject } from "../src/client-ip.js";
 
 const PROXY = "10.0.3.7";
 
@@ -50,5 +50,34 @@ describe("clientIp", () => {
   it("says unknown when the socket has no address either", () => {
     expect(clientIp(undefined, undefined, 0)).toBe("unknown");
     expect(clientIp(undefined, "not an address", 1)).toBe("unknown");
+  });
+});
+
+describe("limitSubject", () => {
+  it("counts an IPv4 address alone, also when written as IPv4-mapped IPv6", () => {
+    expect(limitSubject("198.51.100.4")).toBe("198.51.100.4");
+    expect(limitSubject("::ffff:198.51.100.4")).toBe("198.51.100.4");
+    expect(limitSubject("::FFFF:127.0.0.1")).toBe("127.0.0.1");
+  });
+
+  it("counts every address of one IPv6 /64 together, however it is written", () => {
+    const subject = "2001:db8:a:b::/64";
+    for (const address of [
+      "2001:db8:a:b::1",
+      "2001:0db8:000a:000b:ffff:ffff:ffff:ffff",
+      "2001:db8:a:b:1:2:3:4",
+      "2001:db8:a:b::1.2.3.4",
+      "2001:DB8:A:B::17%eth0",
+    ]) {
+      expect([address, limitSubject(address)]).toEqual([address, subject]);
+    }
+    expect(limitSubject("2001:db8:a:c::1")).toBe("2001:db8:a:c::/64");
+    expect(limitSubject("2001:db8::")).toBe("2001:db8:0:0::/64");
+    expect(limitSubject("::1")).toBe("0:0:0:0::/64");
+    expect(limitSubject("fe80::1:2:3:4")).toBe("fe80:0:0:0::/64");
+  });
+
+  it("leaves anything that is not an IP address as it is", () => {
+    expect(limitSubject("unknown")).toBe("unknown");
   });
 });
