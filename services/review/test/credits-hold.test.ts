@@ -3,8 +3,7 @@ import { sql } from "kysely";
 import { waitFor } from "@clment/testing";
 import { RESERVATION_HOLD_MS } from "../src/domain/metering.js";
 import { sweepOnce } from "../src/jobs/work.sweeper.js";
-import { agreementDocx } from "./support/agreement.documents.js";
-import { DOCX_TYPE, ReviewHarness } from "./support/harness.js";
+import { ReviewHarness } from "./support/harness.js";
 
 /**
  * Work is done only while its credits are held: a job that could only start after the hold
@@ -28,11 +27,7 @@ describe("work whose credits hold ran out while it waited", () => {
   it("fails without doing the work, is not charged, and its credits come back", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const id = await harness.queueReview(org, {
-      filename: "msa.docx",
-      data: await agreementDocx(),
-      type: DOCX_TYPE,
-    });
+    const id = await harness.queueAgreementReview(org);
     expect(await harness.balance(org)).toBe(before - 10);
     // Requested 55 minutes ago: less than one attempt's time is left of the hour's hold.
     await requestedAgo(harness, id, RESERVATION_HOLD_MS - 5 * 60_000);
@@ -55,11 +50,7 @@ describe("work whose credits hold ran out while it waited", () => {
 
   it("still runs work requested within the hold", async () => {
     const org = await harness.newOrganization();
-    const id = await harness.queueReview(org, {
-      filename: "msa.docx",
-      data: await agreementDocx(),
-      type: DOCX_TYPE,
-    });
+    const id = await harness.queueAgreementReview(org);
     await requestedAgo(harness, id, 30 * 60_000);
     await harness.startReview();
     const review = await harness.settled(org, `/v1/reviews/${id}`, "review");
@@ -69,20 +60,12 @@ describe("work whose credits hold ran out while it waited", () => {
   it("gives back the credits of failed work whose release had failed, when the sweeper finds it", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const id = await harness.queueReview(org, {
-      filename: "msa.docx",
-      data: await agreementDocx(),
-      type: DOCX_TYPE,
-    });
+    const id = await harness.queueAgreementReview(org);
     const review = await harness.settled(org, `/v1/reviews/${id}`, "review");
     expect(review.status).toBe("completed");
     // As if it had failed and the release had not reached credits: held, neither charged nor
     // released, untouched for a minute.
-    const other = await harness.queueReview(org, {
-      filename: "msa.docx",
-      data: await agreementDocx(),
-      type: DOCX_TYPE,
-    });
+    const other = await harness.queueAgreementReview(org);
     await harness.settled(org, `/v1/reviews/${other}`, "review");
     await sql`update reviews set status = 'failed', error = 'lost', charged_at = null,
       released_at = null, updated_at = now() - interval '1 minute' where id = ${other}`.execute(

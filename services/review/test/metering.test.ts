@@ -244,11 +244,7 @@ describe("work whose job Redis lost", () => {
   it("is queued again by the sweeper and completes, charged once", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const id = await harness.queueReview(org, {
-      filename: "msa.docx",
-      data: await agreementDocx(),
-      type: DOCX_TYPE,
-    });
+    const id = await harness.queueAgreementReview(org);
     const services = harness.servicesOf(0);
     await (await services.app.queue.job("review", id))!.remove();
     await harness.inspect.db

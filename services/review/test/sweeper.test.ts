@@ -4,8 +4,7 @@ import { waitFor } from "@clment/testing";
 import { sql } from "kysely";
 import { WORK_QUEUE } from "../src/jobs/work.queue.js";
 import { sweepOnce } from "../src/jobs/work.sweeper.js";
-import { agreementDocx } from "./support/agreement.documents.js";
-import { DOCX_TYPE, ReviewHarness, type TestOrganization } from "./support/harness.js";
+import { ReviewHarness, type TestOrganization } from "./support/harness.js";
 
 /**
  * The sweeper settles what its job left unsettled. Each harness's first instance takes requests
@@ -13,14 +12,6 @@ import { DOCX_TYPE, ReviewHarness, type TestOrganization } from "./support/harne
  */
 
 const STALE_MS = 30_000;
-
-async function queueAgreementReview(harness: ReviewHarness, org: TestOrganization) {
-  return harness.queueReview(org, {
-    filename: "msa.docx",
-    data: await agreementDocx(),
-    type: DOCX_TYPE,
-  });
-}
 
 /** Makes the review look untouched for a minute: older than the sweeper's `STALE_MS`. */
 async function makeStale(harness: ReviewHarness, id: string): Promise<void> {
@@ -56,7 +47,7 @@ describe("work completed while the credits service was down", () => {
   it("is charged once by the sweeper when the credits service is back", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const id = await queueAgreementReview(harness, org);
+    const id = await harness.queueAgreementReview(org);
 
     // A worker completes the review while every attempt to capture its credits fails.
     await harness.stopCredits();
@@ -96,7 +87,7 @@ describe("work completed while the credits service was down", () => {
 
   it("is not charged by the sweeper once its credits are no longer held", async () => {
     const org = await harness.newOrganization();
-    const id = await queueAgreementReview(harness, org);
+    const id = await harness.queueAgreementReview(org);
     // Its job is gone and it reads completed but uncharged, two hours after its credits were
     // reserved: the credits service let the hold go an hour ago.
     await (await harness.servicesOf(0).app.queue.job("review", id))!.remove();
@@ -121,7 +112,7 @@ describe("work whose job failed without its resource being marked failed", () =>
   it("is left alone while its job waits, and finished by the sweeper once the job has failed", async () => {
     const org = await harness.newOrganization();
     const before = await harness.balance(org);
-    const id = await queueAgreementReview(harness, org);
+    const id = await harness.queueAgreementReview(org);
     await makeStale(harness, id);
     expect(await jobState(harness, id)).toBe("waiting");
     expect(await sweep(harness, 0)).toBe(0);

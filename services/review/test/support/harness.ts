@@ -22,6 +22,7 @@ import type { Kysely } from "kysely";
 import { pino } from "pino";
 import type { DB } from "../../src/data/db.js";
 import { createReviewService, type ReviewOptions } from "../../src/service.js";
+import { agreementDocx } from "./agreement.documents.js";
 
 const LOG_LEVEL = process.env.CLMENT_TEST_LOG_LEVEL ?? "silent";
 
@@ -264,6 +265,15 @@ export class ReviewHarness {
     });
     if (queued.status !== 202) throw new Error(`review failed: ${queued.status} ${queued.text}`);
     return queued.body.data.review.id;
+  }
+
+  /** `queueReview` of the services agreement fixture, as a DOCX. */
+  async queueAgreementReview(org: TestOrganization): Promise<string> {
+    return this.queueReview(org, {
+      filename: "msa.docx",
+      data: await agreementDocx(),
+      type: DOCX_TYPE,
+    });
   }
 
   async createContractWithoutDocument(org: TestOrganization): Promise<string> {
