@@ -1,6 +1,5 @@
 import { once } from "node:events";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import { lookup } from "node:dns/promises";
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { sql } from "kysely";
@@ -9,33 +8,13 @@ import { SSO_BINDING_HEADER, hashSecret } from "@clment/auth";
 import { uniqueId } from "@clment/testing";
 import { providerFetch, ProviderUnreachableError } from "../src/clients/sso-login.fetch.js";
 import { OidcClient, OidcUnavailableError } from "../src/clients/sso-login.oidc.js";
-import type { ResolvedAddress } from "../src/clients/webhook.http.js";
 import { loadSettingsConfig } from "../src/config.js";
 import { createSettingsService } from "../src/service.js";
 import { SettingsHarness } from "./harness.js";
+import { hostileResolver } from "./webhook-support.js";
 
-const PUBLIC = { address: "93.184.216.34", family: 4 };
 const UNREACHABLE = "The identity provider could not be reached";
-
-/** Test names: what a DNS server run by whoever configures the issuer could answer. */
-async function resolver(hostname: string): Promise<ResolvedAddress[]> {
-  switch (hostname) {
-    case "public.customer.test":
-      return [PUBLIC];
-    case "internal.customer.test":
-      return [{ address: "10.0.3.7", family: 4 }];
-    case "metadata.customer.test":
-      return [{ address: "169.254.169.254", family: 4 }];
-    case "mixed.customer.test":
-      return [PUBLIC, { address: "192.168.1.20", family: 4 }];
-    case "loopback.customer.test":
-      return [{ address: "127.0.0.1", family: 4 }];
-    case "nowhere.customer.test":
-      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
-    default:
-      return lookup(hostname, { all: true });
-  }
-}
+const resolver = hostileResolver();
 
 /**
  * The production address policy (no private networks), with http allowed so that a loopback

@@ -1,19 +1,16 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { lookup } from "node:dns/promises";
-import type { ResolvedAddress } from "../src/clients/webhook.http.js";
 import type { SignedUp } from "./harness.js";
 import {
   contractCreated,
+  hostileResolver,
   createWebhook,
   publishEvent,
   settledDelivery,
   startWebhookTestbed,
   type WebhookTestbed,
 } from "./webhook-support.js";
-
-const PUBLIC = { address: "93.184.216.34", family: 4 };
 
 /**
  * The production policy (https only, no private networks), with a resolver the test controls:
@@ -25,30 +22,7 @@ describe("webhook SSRF guard (production policy)", () => {
   let owner: SignedUp;
   let listener: Server;
   let connections = 0;
-  const answers = new Map<string, number>();
-
-  async function resolver(hostname: string): Promise<ResolvedAddress[]> {
-    const seen = answers.get(hostname) ?? 0;
-    answers.set(hostname, seen + 1);
-    switch (hostname) {
-      case "public.customer.test":
-        return [PUBLIC];
-      case "rebind.customer.test":
-        return seen === 0 ? [PUBLIC] : [{ address: "127.0.0.1", family: 4 }];
-      case "internal.customer.test":
-        return [{ address: "10.0.3.7", family: 4 }];
-      case "metadata.customer.test":
-        return [{ address: "169.254.169.254", family: 4 }];
-      case "mixed.customer.test":
-        return [PUBLIC, { address: "192.168.1.20", family: 4 }];
-      case "v6-internal.customer.test":
-        return [{ address: "fd12:3456::1", family: 6 }];
-      case "nowhere.customer.test":
-        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
-      default:
-        return lookup(hostname, { all: true });
-    }
-  }
+  const resolver = hostileResolver();
 
   beforeAll(async () => {
     testbed = await startWebhookTestbed({
@@ -138,7 +112,7 @@ describe("webhook SSRF guard (production policy)", () => {
     );
     expect(delivery.statusCode).toBeNull();
     expect(delivery.error).toBe("refused: resolves to a non-public address (loopback)");
-    expect(answers.get("rebind.customer.test")).toBeGreaterThanOrEqual(2);
+    expect(resolver.asked.get("rebind.customer.test")).toBeGreaterThanOrEqual(2);
     expect(connections).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { lookup } from "node:dns/promises";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import type { Identity } from "@clment/auth";
@@ -17,7 +18,7 @@ import {
   type TestSmtpServer,
 } from "@clment/testing";
 import { verifyWebhook } from "@clment/webhooks";
-import type { Resolver } from "../src/clients/webhook.http.js";
+import type { ResolvedAddress, Resolver } from "../src/clients/webhook.http.js";
 import { loadSettingsConfig, type SettingsConfig, type WebhookConfig } from "../src/config.js";
 import { createSettingsService } from "../src/service.js";
 import { REGION, SettingsHarness } from "./harness.js";
@@ -244,4 +245,42 @@ export function verified(secret: string, request: RecordedRequest): any {
 /** Lets a little time pass, to show that something does NOT happen. */
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A public address the hostile resolver answers for the names meant to be allowed. */
+const PUBLIC_ADDRESS: ResolvedAddress = { address: "93.184.216.34", family: 4 };
+
+/**
+ * What a DNS server run by whoever configures a webhook URL or an SSO issuer could answer, for
+ * test names under `customer.test` (any other name is looked up for real).
+ * `rebind.customer.test` answers a public address the first time and loopback afterwards, as a
+ * DNS rebinding attacker's would; `asked` counts the lookups per name.
+ */
+export function hostileResolver(): Resolver & { asked: Map<string, number> } {
+  const asked = new Map<string, number>();
+  const resolve = async (hostname: string): Promise<ResolvedAddress[]> => {
+    const seen = asked.get(hostname) ?? 0;
+    asked.set(hostname, seen + 1);
+    switch (hostname) {
+      case "public.customer.test":
+        return [PUBLIC_ADDRESS];
+      case "rebind.customer.test":
+        return seen === 0 ? [PUBLIC_ADDRESS] : [{ address: "127.0.0.1", family: 4 }];
+      case "internal.customer.test":
+        return [{ address: "10.0.3.7", family: 4 }];
+      case "metadata.customer.test":
+        return [{ address: "169.254.169.254", family: 4 }];
+      case "mixed.customer.test":
+        return [PUBLIC_ADDRESS, { address: "192.168.1.20", family: 4 }];
+      case "loopback.customer.test":
+        return [{ address: "127.0.0.1", family: 4 }];
+      case "v6-internal.customer.test":
+        return [{ address: "fd12:3456::1", family: 6 }];
+      case "nowhere.customer.test":
+        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
+      default:
+        return lookup(hostname, { all: true });
+    }
+  };
+  return Object.assign(resolve, { asked });
 }
