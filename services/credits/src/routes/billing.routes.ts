@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from "express";
 import { assertSettingsAccess, identityOf } from "@clment/auth";
-import { paginationQuery, parseInput, sortQuery } from "@clment/http";
+import { listQuery, parseInput } from "@clment/http";
 import { z } from "zod";
 import type { BillingService } from "../domain/billing.service.js";
 import { PACK_SIZES, PLAN_IDS } from "../domain/plans.js";
@@ -15,7 +15,7 @@ export const packBody = z.strictObject({
   ),
 });
 
-export const ledgerQuery = paginationQuery.extend({ sort: sortQuery(["createdAt"]) });
+export const ledgerQuery = listQuery(["createdAt"], {});
 
 /** Billing settings are for signed-in owners and admins, checked before anything is read. */
 const settingsAccess: RequestHandler = (_req, res, next) => {

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from "express";
 import { identityOf } from "@clment/auth";
-import { AppError, paginationQuery, parseInput, sortQuery } from "@clment/http";
+import { AppError, listQuery as listQueryOf, parseInput } from "@clment/http";
 import { z } from "zod";
 import type { ListOptions } from "../data/list.js";
 import { settingsActor, type Caller } from "../domain/caller.js";
@@ -29,7 +29,7 @@ export function idParam(req: Request, what: string): string {
   return id;
 }
 
-export const listQuery = paginationQuery.extend({ sort: sortQuery(["createdAt"]) });
+export const listQuery = listQueryOf(["createdAt"], {});
 
 /** `skip`, `take` and `sort` (createdAt or -createdAt, newest first by default). */
 export function listOptions(req: Request): ListOptions {
